@@ -1,0 +1,20 @@
+-- The application's login role. Least privilege: no superuser, no BYPASSRLS, so the
+-- row-level security policies on memory_assets always apply to it.
+-- No password here on purpose: it is set out of band per environment
+-- (ALTER ROLE blockchain_service PASSWORD ... from the secret store), never in the repo.
+-- CONNECT on the database is also granted out of band: the database name varies per
+-- environment (memory_platform, memory_platform_test, ...).
+-- One attribute a line; sqlfluff's grammar gives CREATE ROLE options no indent level.
+-- noqa: disable=LT02
+CREATE ROLE blockchain_service WITH
+    LOGIN
+    NOSUPERUSER
+    NOCREATEDB
+    NOCREATEROLE
+    INHERIT
+    NOREPLICATION
+    NOBYPASSRLS;
+-- noqa: enable=LT02
+
+COMMENT ON ROLE blockchain_service IS
+'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.';

@@ -1,0 +1,5 @@
+CREATE TABLE account (
+    id integer CONSTRAINT account_pkey PRIMARY KEY,
+    email text NOT NULL,
+    display_name text
+);

@@ -1,0 +1,4 @@
+CREATE TABLE account (
+    id integer CONSTRAINT account_pkey PRIMARY KEY,
+    email text NOT NULL
+);

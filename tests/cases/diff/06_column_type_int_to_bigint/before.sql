@@ -1,0 +1,4 @@
+CREATE TABLE event_log (
+    id integer CONSTRAINT event_log_pkey PRIMARY KEY,
+    payload_size integer NOT NULL
+);

@@ -1,0 +1,10 @@
+CREATE TABLE orders (
+    id bigint CONSTRAINT orders_pkey PRIMARY KEY,
+    customer_id bigint NOT NULL,
+    status text NOT NULL,
+    email text NOT NULL,
+    placed_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX orders_customer_id_idx ON orders (customer_id);
+CREATE INDEX orders_placed_at_idx ON orders USING brin (placed_at);

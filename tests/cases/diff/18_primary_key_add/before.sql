@@ -1,0 +1,4 @@
+CREATE TABLE tag (
+    id integer NOT NULL,
+    label text NOT NULL
+);

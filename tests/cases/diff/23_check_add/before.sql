@@ -1,0 +1,5 @@
+CREATE TABLE product (
+    id integer CONSTRAINT product_pkey PRIMARY KEY,
+    sku text NOT NULL,
+    price numeric(10, 2) NOT NULL
+);

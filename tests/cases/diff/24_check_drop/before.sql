@@ -1,0 +1,7 @@
+CREATE TABLE product (
+    id integer CONSTRAINT product_pkey PRIMARY KEY,
+    sku text NOT NULL,
+    price numeric(10, 2) NOT NULL,
+    CONSTRAINT product_price_check CHECK (price >= 0),
+    CONSTRAINT product_sku_check CHECK (sku ~ '^[A-Z0-9-]+$')
+);

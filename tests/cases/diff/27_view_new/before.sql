@@ -1,0 +1,7 @@
+CREATE TABLE employee (
+    id integer CONSTRAINT employee_pkey PRIMARY KEY,
+    name text NOT NULL,
+    department text NOT NULL,
+    salary numeric(10, 2) NOT NULL,
+    active boolean NOT NULL DEFAULT true
+);

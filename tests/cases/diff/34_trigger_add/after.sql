@@ -1,0 +1,17 @@
+CREATE TABLE document (
+    id integer CONSTRAINT document_pkey PRIMARY KEY,
+    body text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION touch_updated_at() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER document_touch BEFORE UPDATE ON document
+FOR EACH ROW EXECUTE FUNCTION touch_updated_at();

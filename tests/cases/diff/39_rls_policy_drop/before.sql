@@ -1,0 +1,20 @@
+CREATE ROLE sc_case_39_app NOLOGIN;
+
+CREATE TABLE note (
+    id integer CONSTRAINT note_pkey PRIMARY KEY,
+    owner_name text NOT NULL DEFAULT current_user,
+    body text NOT NULL,
+    is_public boolean NOT NULL DEFAULT false
+);
+
+GRANT SELECT, INSERT, UPDATE ON note TO sc_case_39_app;
+
+ALTER TABLE note ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY note_read ON note
+    FOR SELECT TO sc_case_39_app
+    USING (owner_name = current_user OR is_public);
+
+CREATE POLICY note_write ON note
+    FOR UPDATE TO sc_case_39_app
+    USING (owner_name = current_user);

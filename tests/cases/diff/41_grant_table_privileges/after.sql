@@ -1,0 +1,12 @@
+CREATE ROLE sc_case_41_app NOLOGIN;
+CREATE ROLE sc_case_41_support NOLOGIN;
+
+CREATE TABLE ticket (
+    id integer CONSTRAINT ticket_pkey PRIMARY KEY,
+    subject text NOT NULL,
+    status text NOT NULL DEFAULT 'open'
+);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON ticket TO sc_case_41_app;
+GRANT SELECT ON ticket TO sc_case_41_support;
+GRANT UPDATE (status) ON ticket TO sc_case_41_support;

@@ -1,0 +1,4 @@
+CREATE TABLE subscriber (
+    id integer CONSTRAINT subscriber_pkey PRIMARY KEY,
+    email text NOT NULL
+);

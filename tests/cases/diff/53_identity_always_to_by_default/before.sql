@@ -1,0 +1,4 @@
+CREATE TABLE visit (
+    id bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT visit_pkey PRIMARY KEY,
+    path text NOT NULL
+);

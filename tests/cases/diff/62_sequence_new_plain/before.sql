@@ -1,0 +1,4 @@
+CREATE TABLE ticket (
+    id integer CONSTRAINT ticket_pkey PRIMARY KEY,
+    subject text NOT NULL
+);

@@ -1,0 +1,144 @@
+"""Database fixtures: a live PostgreSQL (option or environment) and the embedded dev server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from pytest_postgresql.janitor import DatabaseJanitor
+
+from schemactl.build import build_source
+from schemactl.conninfo import with_dbname
+from schemactl.devserver import DevServer, get_dev_server
+from schemactl.load import load_path, require_parsed
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = REPO / "schema"
+DEFAULT_LIVE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--live-url", default=os.environ.get("SCHEMACTL_TEST_LIVE_URL", DEFAULT_LIVE_URL),
+                     help="a PostgreSQL server the tests may create databases on (the 'live/staging' side)")
+
+
+def _reachable(url: str) -> str | None:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return " ".join(str(exc).split())
+
+
+@pytest.fixture(scope="session")
+def live_url(request: pytest.FixtureRequest) -> str:
+    """Admin URL of the live server (CI: PostgreSQL 15 at 127.0.0.1:5432)."""
+    url = request.config.getoption("--live-url")
+    problem = _reachable(url)
+    if problem:
+        pytest.skip(f"live PostgreSQL at {url} is not reachable ({problem}); "
+                    "set SCHEMACTL_TEST_LIVE_URL or --live-url to run the live-server tests")
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_major(live_url: str) -> int:
+    """Major version of the live server."""
+    with psycopg.connect(live_url) as conn:
+        return conn.info.server_version // 10000
+
+
+@pytest.fixture(scope="session")
+def dev_server(request: pytest.FixtureRequest) -> DevServer:
+    """The embedded dev server, matching the live server's major when one is reachable."""
+    url = request.config.getoption("--live-url")
+    want = None
+    if _reachable(url) is None:
+        with psycopg.connect(url) as conn:
+            want = conn.info.server_version // 10000
+    return get_dev_server(want_major=want)
+
+
+def _janitor(url: str, dbname: str) -> DatabaseJanitor:
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    return DatabaseJanitor(user=str(info.get("user", "postgres")), host=str(info.get("host", "127.0.0.1")),
+                           port=int(info.get("port", 5432)), dbname=dbname,
+                           password=info.get("password"), version=None)
+
+
+def _fresh(url: str, prefix: str) -> Iterator[str]:
+    dbname = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    with _janitor(url, dbname):
+        yield with_dbname(url, dbname)
+
+
+@pytest.fixture
+def fresh_db(live_url: str) -> Iterator[str]:
+    """A new empty database on the live server, dropped after the test."""
+    yield from _fresh(live_url, "sctest")
+
+
+@pytest.fixture
+def dev_db(dev_server: DevServer) -> Iterator[str]:
+    """A new empty database on the embedded dev server, dropped after the test."""
+    yield from _fresh(dev_server.url, "sctest_dev")
+
+
+@pytest.fixture(scope="session")
+def schema_source():
+    """schema/ parsed once."""
+    return require_parsed(load_path(SCHEMA_DIR, display_base=REPO))
+
+
+@pytest.fixture
+def schema_db(live_url: str, schema_source) -> Iterator[str]:
+    """A new database on the live server with schema/ built into it."""
+    for url in _fresh(live_url, "sctest_schema"):
+        build_source(schema_source, url)
+        yield url
+
+
+@pytest.fixture
+def service_conn(schema_db: str) -> Iterator[psycopg.Connection]:
+    """A connection to schema_db that has switched to the blockchain_service role."""
+    with psycopg.connect(schema_db, autocommit=True) as conn:
+        conn.execute("SET ROLE blockchain_service")
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def password_server(tmp_path_factory: pytest.TempPathFactory, dev_server: DevServer) -> Iterator[str]:
+    """A throw-away PostgreSQL cluster that demands a password (role `app`), as a URL without one."""
+    from schemactl import devserver  # noqa: PLC0415
+
+    binaries = dev_server.binaries or devserver.find_binaries()[0]
+    state = devserver._state_root()
+    state.mkdir(parents=True, exist_ok=True)
+    bindir = devserver._usable_bindir(binaries, state)
+    data = state / f"pwtest-{os.getpid()}-{secrets.token_hex(3)}"
+    data.mkdir(mode=0o700)
+    pwfile = state / f"{data.name}.pw"
+    pwfile.write_text("right-password\n")
+    if os.geteuid() == 0:
+        import shutil  # noqa: PLC0415
+
+        shutil.chown(data, devserver.UNPRIVILEGED_USER, devserver.UNPRIVILEGED_GROUP)
+        shutil.chown(pwfile, devserver.UNPRIVILEGED_USER, devserver.UNPRIVILEGED_GROUP)
+    devserver._run([str(bindir / "initdb"), "-D", str(data), "-U", "app", "-A", "scram-sha-256",
+                    f"--pwfile={pwfile}", "--no-sync"], what="initdb (password test)")
+    port = devserver._free_port()
+    devserver._run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "log"), "-w", "-o",
+                    f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data}", "start"],
+                   what="start (password test)")
+    try:
+        yield f"postgresql://127.0.0.1:{port}/postgres"
+    finally:
+        devserver._run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], what="stop")
+        import shutil  # noqa: PLC0415
+
+        shutil.rmtree(data, ignore_errors=True)
+        pwfile.unlink(missing_ok=True)

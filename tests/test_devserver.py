@@ -1,0 +1,84 @@
+"""The dev server: version matching, scratch databases always dropped, embedded start as root."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemactl.cli import parse_args, run
+from schemactl.devserver import SCRATCH_PREFIX, find_binaries, get_dev_server, scratch_database
+from schemactl.errors import EXIT_ERROR, InputError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _scratch_databases(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                            (SCRATCH_PREFIX.replace("_", r"\_") + "%",)).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_embedded_server_answers_and_runs_unprivileged(dev_server) -> None:
+    with psycopg.connect(dev_server.url) as conn:
+        assert conn.execute("SELECT 1").fetchone()[0] == 1
+        assert conn.info.server_version // 10000 == dev_server.major
+        data_dir = conn.execute("SHOW data_directory").fetchone()[0]
+    owner = Path(data_dir).stat().st_uid
+    if os.geteuid() == 0:
+        assert owner != 0, "the embedded server must not run as root"
+
+
+def test_scratch_database_is_dropped_on_error(dev_server) -> None:
+    with pytest.raises(RuntimeError), scratch_database(dev_server, "boom") as url:
+        name = url.rsplit("/", 1)[1]
+        assert name in _scratch_databases(dev_server.url)
+        raise RuntimeError("boom")
+    assert name not in _scratch_databases(dev_server.url)
+
+
+def test_major_mismatch_is_a_clear_error(live_url: str, live_major: int) -> None:
+    others = [b for b in find_binaries() if b.major != live_major]
+    if not others:
+        pytest.skip(f"only PostgreSQL {live_major} binaries here; no other major to mismatch with")
+    other = get_dev_server(want_major=others[0].major)
+    out, err = io.StringIO(), io.StringIO()
+    code = run(parse_args(["drift", "-q", "--target", live_url, "--dev-url", other.url,
+                           "--schema-dir", str(REPO / "tests" / "cases" / "devserver")]), out, err)
+    assert code == EXIT_ERROR
+    assert f"PostgreSQL {others[0].major}" in err.getvalue() and f"PostgreSQL {live_major}" in err.getvalue()
+    assert "--dev-url" in err.getvalue()
+
+
+def test_missing_binaries_message_says_how_to_supply_one() -> None:
+    with pytest.raises(InputError, match="SCHEMACTL_DEV_URL|--dev-url"):
+        get_dev_server(want_major=9)
+
+
+def test_sigterm_drops_scratch_databases(dev_server, tmp_path: Path) -> None:
+    big = tmp_path / "big.sql"
+    sys.path.insert(0, str(REPO / "bench"))
+    from bench_drift import generated_schema  # noqa: PLC0415
+
+    big.write_text(generated_schema(400))
+    env = {**os.environ, "SCHEMACTL_DEV_URL": dev_server.url}
+    proc = subprocess.Popen([sys.executable, "-m", "schemactl", "diff", "--from", str(big), "--to", str(big)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    mine = f"_{proc.pid}_"
+    while time.monotonic() < deadline and not any(mine in d for d in _scratch_databases(dev_server.url)):
+        time.sleep(0.05)
+    assert any(mine in d for d in _scratch_databases(dev_server.url)), "no scratch database appeared"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert not any(mine in d for d in _scratch_databases(dev_server.url))

@@ -1,0 +1,68 @@
+"""Every diff case: before → after reaches zero drift on the live server, and the rollback returns."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from schemactl.apply import converge, run_changes
+from schemactl.cli import parse_args, run
+from schemactl.conninfo import connect
+from schemactl.engine import Workspace, zero_drift
+from schemactl.errors import EXIT_DIFFERENCES, EXIT_REFUSED
+from schemactl.plan import HAZARDS
+
+CASES_DIR = Path(__file__).parent / "cases" / "diff"
+CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.is_dir() else []
+
+
+def _meta(case: str) -> dict:
+    path = CASES_DIR / case / "case.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 40, f"only {len(CASES)} diff cases in {CASES_DIR}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
+    folder = CASES_DIR / case
+    meta = _meta(case)
+    with Workspace(dev_url=dev_server.url) as ws:
+        before = ws.open(str(folder / "before.sql"), label="before")
+        after = ws.open(str(folder / "after.sql"), label="after")
+        # The live database starts at `before`, reached by the engine itself.
+        converge(ws, fresh_db, before, allow_destructive=True)
+        assert zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before).zero
+
+        plan = converge(ws, fresh_db, after, allow_destructive=True)
+        assert not plan.empty, "the case changes nothing"
+        assert plan.verified
+        assert plan.destructive == meta.get("destructive", False), plan.hazards
+        for hazard in meta.get("hazards", []):
+            assert hazard in HAZARDS
+            assert hazard in plan.hazards, f"expected hazard {hazard}, got {plan.hazards}"
+        report = zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=after.roles), after)
+        assert report.zero, (report.changes, report.dump_lines)
+
+        with connect(fresh_db, autocommit=True) as conn:
+            run_changes(conn, plan.rollback, ())
+        report = zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before)
+        assert report.zero, (report.changes, report.dump_lines)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if _meta(c).get("destructive")])
+def test_destructive_case_is_refused_without_flag(case: str, dev_server) -> None:
+    folder = CASES_DIR / case
+    out, err = io.StringIO(), io.StringIO()
+    args = parse_args(["diff", "-q", "--from", str(folder / "before.sql"), "--to", str(folder / "after.sql"),
+                       "--dev-url", dev_server.url])
+    assert run(args, out, err) == EXIT_REFUSED, err.getvalue()
+    assert "--allow-destructive" in err.getvalue()
+    args = parse_args(["diff", "-q", "--from", str(folder / "before.sql"), "--to", str(folder / "after.sql"),
+                       "--dev-url", dev_server.url, "--allow-destructive"])
+    assert run(args, io.StringIO(), io.StringIO()) == EXIT_DIFFERENCES

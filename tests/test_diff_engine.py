@@ -1,0 +1,106 @@
+"""The diff command's contract: formats, determinism, rollback file, unsupported objects."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from schemactl.cli import parse_args, run
+from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK
+
+BEFORE = """
+CREATE TABLE memory_batches (
+    batch_id text PRIMARY KEY,
+    status text NOT NULL DEFAULT 'pending'
+);
+"""
+AFTER = BEFORE + """
+CREATE INDEX memory_batches_status_idx ON memory_batches (status);
+COMMENT ON TABLE memory_batches IS 'batch minting';
+CREATE ROLE sc_engine_reader NOLOGIN;
+COMMENT ON ROLE sc_engine_reader IS 'reads batches';
+GRANT SELECT ON memory_batches TO sc_engine_reader;
+"""
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    before, after = tmp_path / "before.sql", tmp_path / "after.sql"
+    before.write_text(BEFORE)
+    after.write_text(AFTER)
+    return before, after
+
+
+def _diff(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(parse_args(["diff", "-q", *argv]), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_sql_is_deterministic_and_rollback_is_written(pair, dev_server, tmp_path: Path) -> None:
+    before, after = pair
+    rollback = tmp_path / "rollback.sql"
+    first = _diff("--from", str(before), "--to", str(after), "--dev-url", dev_server.url,
+                  "--rollback-out", str(rollback))
+    second = _diff("--from", str(before), "--to", str(after), "--dev-url", dev_server.url)
+    assert first[0] == second[0] == EXIT_DIFFERENCES
+    assert first[1] == second[1]
+    script = first[1]
+    assert script.index("BEGIN;") < script.index("memory_batches_status_idx") < script.index("COMMIT;")
+    assert "COMMENT ON ROLE" in script and "sc_engine_reader" in script
+    undo = rollback.read_text()
+    assert "drop index" in undo.lower() and "DROP ROLE" in undo
+
+
+def test_no_changes_exits_zero(pair, dev_server) -> None:
+    before, _ = pair
+    code, out, _ = _diff("--from", str(before), "--to", str(before), "--dev-url", dev_server.url)
+    assert code == EXIT_OK
+    assert "no changes" in out
+
+
+def test_json_has_changes_hazards_and_reverses(pair, dev_server) -> None:
+    before, after = pair
+    code, out, _ = _diff("--from", str(before), "--to", str(after), "--dev-url", dev_server.url, "--format", "json")
+    assert code == EXIT_DIFFERENCES
+    plan = json.loads(out)
+    assert plan["verified"] is True and plan["destructive"] is False
+    assert "index_build" in plan["hazards"] and "authorization" in plan["hazards"]
+    index = next(c for c in plan["changes"] if c["object"] == "index public.memory_batches_status_idx")
+    assert index["hazards"] == ["index_build"]
+    role = next(c for c in plan["changes"] if c["object"] == "role sc_engine_reader" and c["action"] == "create")
+    assert role["reverse"] and "DROP ROLE" in role["reverse"][0]
+    assert plan["rollback"]
+
+
+def test_markdown_is_a_pr_comment(pair, dev_server) -> None:
+    before, after = pair
+    code, out, _ = _diff("--from", str(before), "--to", str(after), "--dev-url", dev_server.url,
+                         "--format", "markdown")
+    assert code == EXIT_DIFFERENCES
+    assert out.startswith("### ")
+    assert "| hazard | meaning |" in out and "`index_build`" in out
+    assert "```sql" in out and "Rollback SQL" in out
+
+
+@pytest.mark.parametrize("statement, kind", [
+    ("CREATE DOMAIN lamports AS bigint CHECK (VALUE >= 0);", "domain"),
+    ("CREATE TABLE t (id int PRIMARY KEY); CREATE RULE no_delete AS ON DELETE TO t DO INSTEAD NOTHING;", "rule"),
+    ("CREATE FUNCTION f(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b';"
+     " CREATE AGGREGATE total(int) (SFUNC = f, STYPE = int);", "aggregate"),
+])
+def test_objects_it_cannot_diff_are_named(tmp_path: Path, dev_server, statement: str, kind: str) -> None:
+    empty, schema = tmp_path / "empty.sql", tmp_path / "schema.sql"
+    empty.write_text("")
+    schema.write_text(statement)
+    code, _, err = _diff("--from", str(empty), "--to", str(schema), "--dev-url", dev_server.url)
+    assert code == EXIT_ERROR
+    assert kind in err and "cannot compare" in err
+
+
+def test_url_to_url_diff_against_live(fresh_db: str, live_url: str, dev_server) -> None:
+    code, out, err = _diff("--from", fresh_db, "--to", fresh_db, "--dev-url", dev_server.url)
+    assert code == EXIT_OK, err

@@ -1,0 +1,5 @@
+"""Allow `python -m schemactl`."""
+
+from schemactl.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""Apply stage: plan under an advisory lock, one transaction, then prove zero drift."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from schemactl.conninfo import connect, mask
+from schemactl.diff import Side
+from schemactl.engine import Workspace, advisory_lock, make_plan, zero_drift
+from schemactl.errors import Refused, SchemactlError
+from schemactl.plan import Change, Plan
+from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
+
+__all__ = ["ApplyOutcome", "apply_schema", "converge", "run_changes", "SCHEMA_LOCK_KEY"]
+
+Progress = Callable[[str], None]
+
+# One advisory lock for every schema change the tool makes (apply and migrate).
+SCHEMA_LOCK_KEY = 0x5343484D  # "SCHM"
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    plan: Plan
+
+
+def run_changes(conn: psycopg.Connection, changes: tuple[Change, ...], rollback: tuple[Change, ...]) -> None:
+    """Transactional changes in one transaction, then the online ones.
+
+    If an online step fails, the transactional part is undone with the verified rollback,
+    so the target ends as it was.
+    """
+    conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+    conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(STATEMENT_TIMEOUT)))
+    inside = [c for c in changes if c.transactional]
+    outside = [c for c in changes if not c.transactional]
+    with conn.transaction():
+        for change in inside:
+            conn.execute(change.sql, prepare=False)
+    for number, change in enumerate(outside):
+        try:
+            conn.execute(change.sql, prepare=False)
+        except psycopg.Error as exc:
+            _undo_online(conn, outside[:number + 1])
+            with conn.transaction():
+                for undo in rollback:
+                    if undo.transactional:
+                        conn.execute(undo.sql, prepare=False)
+            raise SchemactlError(f"online step failed and was rolled back: {change.sql.strip()}: {exc}") from None
+
+
+def _undo_online(conn: psycopg.Connection, done: list[Change]) -> None:
+    from pglast import ast, parse_sql  # noqa: PLC0415
+
+    for change in reversed(done):
+        node = parse_sql(change.sql)[0].stmt
+        if isinstance(node, ast.IndexStmt) and node.idxname:
+            schema = node.relation.schemaname or "public"
+            conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}.{}").format(
+                sql.Identifier(schema), sql.Identifier(node.idxname)))
+
+
+def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False,
+             allow_destructive: bool = False, progress: Progress = lambda _: None) -> Plan:
+    """Bring the live database at target to the desired side, under the schema lock."""
+    with connect(target, autocommit=True) as conn, advisory_lock(conn, SCHEMA_LOCK_KEY):
+        progress(f"holding the schema lock on {mask(target)}")
+        actual = ws.open(target, label="target", declared_roles=desired.roles)
+        plan = make_plan(ws, actual, desired)
+        if plan.destructive and not allow_destructive:
+            raise Refused("the plan deletes data (hazard deletes_data); re-run with --allow-destructive")
+        if dry_run or plan.empty:
+            return plan
+        progress(f"applying {len(plan.changes)} changes")
+        try:
+            run_changes(conn, plan.changes, plan.rollback)
+        except psycopg.Error as exc:
+            raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}") from None
+        after = zero_drift(ws, ws.open(target, label="target", declared_roles=desired.roles), desired)
+        if not after.zero:
+            remaining = [c.object for c in after.changes] + list(after.dump_lines[:3])
+            raise SchemactlError("applied, but drift remains: " + "; ".join(remaining))
+        return plan
+
+
+def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, dry_run: bool = False,
+                 allow_destructive: bool = False, progress: Progress = lambda _: None) -> ApplyOutcome:
+    """Bring target to schema_dir; refuse data loss unless allowed; verify afterwards."""
+    with Workspace(dev_url=dev_url, progress=progress) as ws:
+        major = ws.live_major(target)
+        ws.dev(major)
+        desired = ws.open(str(schema_dir), label="desired", want_major=major)
+        plan = converge(ws, target, desired, dry_run=dry_run, allow_destructive=allow_destructive,
+                        progress=progress)
+        return ApplyOutcome(plan=plan)

@@ -1,0 +1,67 @@
+"""Catalog snapshots of what migra does not diff: comments, owners, ACLs, relation options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import psycopg
+
+__all__ = ["Snapshot", "snapshot", "QUERIES", "MANAGED_EXCLUDED_SCHEMAS", "DEFAULT_OWNER"]
+
+# The migration runner's own bookkeeping lives here; it is never drift.
+MANAGED_EXCLUDED_SCHEMAS = ("schemactl",)
+
+# An object owned by whoever applies the schema is recorded under this name, so a
+# database built by one user compares equal to one migrated by another.
+DEFAULT_OWNER = "(the applying role)"
+
+
+def _load_queries() -> dict[str, str]:
+    folder = resources.files("schemactl") / "sql"
+    return {entry.name[:-4]: entry.read_text(encoding="utf-8") for entry in folder.iterdir()
+            if entry.name.endswith(".sql")}
+
+
+QUERIES = _load_queries()
+
+ObjectKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The parts of one database's schema the tool compares itself."""
+
+    comments: dict[ObjectKey, str]
+    owners: dict[ObjectKey, str]
+    acls: frozenset[tuple[str, str, str, str, bool]]
+    options: dict[tuple[str, str, str], str]
+    unsupported: tuple[tuple[str, str], ...]
+    current_user: str
+
+
+def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
+             excluded: tuple[str, ...] = MANAGED_EXCLUDED_SCHEMAS) -> Snapshot:
+    """Read one database; owners equal to default_owner (or the session user) are normalized."""
+    params = {"excluded": list(excluded)}
+    user = conn.execute("SELECT current_user").fetchone()[0]
+    owner_default = default_owner or user
+
+    def rows(name: str) -> list[tuple]:
+        return conn.execute(QUERIES[name], params, prepare=False).fetchall()
+
+    comments = {(kind, ident): text for kind, ident, text in rows("comments")}
+    owners = {}
+    for kind, ident, owner in rows("owners"):
+        if kind == "SCHEMA" and ident == "public":
+            continue  # owned by pg_database_owner or the bootstrap superuser: not ours to manage
+        owners[(kind, ident)] = DEFAULT_OWNER if owner == owner_default else owner
+    acls = frozenset(
+        (kind, ident, grantee, privilege, bool(grantable))
+        for kind, ident, grantee, privilege, grantable in rows("acls")
+        if not (grantee == owner_default)
+    )
+    options = {(kind, ident, name): value for kind, ident, name, value in rows("relation_options")}
+    unsupported = tuple((kind, ident) for kind, ident in rows("unsupported"))
+    return Snapshot(comments=comments, owners=owners, acls=acls, options=options,
+                    unsupported=unsupported, current_user=user)

@@ -1,0 +1,87 @@
+"""Target URLs: resolution from flags and environment, masking, and connecting."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import conninfo as pg_conninfo
+
+from schemactl.errors import ConnectionFailed, InputError
+
+__all__ = ["resolve_target", "mask", "connect", "with_dbname", "dbname_of", "server_major"]
+
+_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def resolve_target(explicit: str | None, env: Mapping[str, str] | None = None) -> str:
+    """Return the target URL: the flag, else DATABASE_URL, else the DB_* variables."""
+    env = os.environ if env is None else env
+    if explicit:
+        return _check_url(explicit)
+    if env.get("DATABASE_URL"):
+        return _check_url(env["DATABASE_URL"])
+    if env.get("DB_NAME") or env.get("DB_HOST"):
+        user = quote(env.get("DB_USER", "postgres"), safe="")
+        password = env.get("DB_PASSWORD")
+        auth = user + (":" + quote(password, safe="") if password else "")
+        host = env.get("DB_HOST", "localhost")
+        port = env.get("DB_PORT", "5432")
+        name = quote(env.get("DB_NAME", "postgres"), safe="")
+        return f"postgresql://{auth}@{host}:{port}/{name}"
+    raise InputError(
+        "no target database: pass --target URL, or set DATABASE_URL, "
+        "or DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD"
+    )
+
+
+def _check_url(url: str) -> str:
+    if not url.startswith(_URL_SCHEMES):
+        raise InputError(f"not a postgresql:// URL: {mask(url)}")
+    try:
+        pg_conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise InputError(f"malformed database URL {mask(url)}: {exc}") from None
+    return url
+
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)([^@]*)(@)")
+_PASSWORD_IN_KV = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def mask(text: str) -> str:
+    """Replace every password in URLs, keyword DSNs or error text with '***'."""
+    text = _PASSWORD_IN_URL.sub(r"\1***\3", text)
+    text = _PASSWORD_IN_KV.sub(r"\1***", text)
+    return text
+
+
+def with_dbname(url: str, dbname: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(dbname, safe=""), parts.query, ""))
+
+
+def dbname_of(url: str) -> str:
+    """The database a URL names (libpq's default: the user name)."""
+    info = pg_conninfo.conninfo_to_dict(url)
+    return str(info.get("dbname") or info.get("user") or os.environ.get("PGDATABASE") or "postgres")
+
+
+def connect(url: str, *, autocommit: bool = False, connect_timeout: int = 10) -> psycopg.Connection:
+    """Open a psycopg connection, turning every failure into one masked line."""
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=connect_timeout)
+    except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())
+        raise ConnectionFailed(f"cannot connect to {mask(url)}: {mask(reason)}") from None
+    except psycopg.ProgrammingError as exc:
+        raise InputError(f"malformed database URL {mask(url)}: {exc}") from None
+
+
+def server_major(conn: psycopg.Connection) -> int:
+    """The server's major version number (15 for 15.4)."""
+    return conn.info.server_version // 10000

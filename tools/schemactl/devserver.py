@@ -1,0 +1,367 @@
+"""The dev server: where desired state is built, in scratch databases that never outlive us.
+
+Either a server named by --dev-url / SCHEMACTL_DEV_URL, or an embedded PostgreSQL the
+tool starts itself from installed server binaries (the pgserver wheel's, Debian's, or
+SCHEMACTL_PG_BINDIR). The embedded server keeps running between invocations so a warm
+`schemactl drift` does not pay for initdb and start-up; `schemactl dev-server stop` ends it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib.util
+import os
+import pwd
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from schemactl.conninfo import connect, mask, server_major, with_dbname
+from schemactl.errors import ConnectionFailed, InputError, SchemactlError
+
+__all__ = [
+    "DevServer",
+    "Binaries",
+    "find_binaries",
+    "get_dev_server",
+    "scratch_database",
+    "stop_embedded",
+    "SCRATCH_PREFIX",
+]
+
+SCRATCH_PREFIX = "schemactl_scratch_"
+UNPRIVILEGED_USER = "nobody"
+UNPRIVILEGED_GROUP = "nogroup"
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Binaries:
+    """One installation of PostgreSQL server binaries."""
+
+    bindir: Path
+    major: int
+    origin: str
+
+    def tool(self, name: str) -> str:
+        return str(self.bindir / name)
+
+
+@dataclass(frozen=True)
+class DevServer:
+    """A server the tool may create and drop scratch databases on."""
+
+    url: str
+    major: int
+    origin: str
+    binaries: Binaries | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{mask(self.url)} (PostgreSQL {self.major}, {self.origin})"
+
+
+def _version_of(bindir: Path) -> int | None:
+    postgres = bindir / "postgres"
+    if not postgres.is_file():
+        return None
+    try:
+        out = subprocess.run([str(postgres), "--version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"\(PostgreSQL\)\s+(\d+)", out.stdout)
+    return int(match.group(1)) if match else None
+
+
+def _candidate_bindirs() -> list[tuple[Path, str]]:
+    found: list[tuple[Path, str]] = []
+    override = os.environ.get("SCHEMACTL_PG_BINDIR")
+    if override:
+        found.append((Path(override), "SCHEMACTL_PG_BINDIR"))
+    # Locate the pgserver wheel without importing it (its import has side effects).
+    spec = importlib.util.find_spec("pgserver")
+    if spec is not None and spec.origin:
+        found.append((Path(spec.origin).parent / "pginstall" / "bin", "pgserver wheel"))
+    for debian in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        found.append((debian, "installed binaries"))
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=20)
+            if out.returncode == 0 and out.stdout.strip():
+                found.append((Path(out.stdout.strip()), "pg_config"))
+    return found
+
+
+def find_binaries(want_major: int | None = None) -> list[Binaries]:
+    """Every usable server installation, the preferred one first.
+
+    Without a wanted major, the pinned pgserver wheel's binaries come first, so
+    generated output is the same on every machine.
+    """
+    seen: set[Path] = set()
+    result: list[Binaries] = []
+    for bindir, origin in _candidate_bindirs():
+        resolved = bindir.resolve() if bindir.exists() else bindir
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        major = _version_of(bindir)
+        if major is None:
+            continue
+        if want_major is not None and major != want_major:
+            continue
+        result.append(Binaries(bindir=bindir, major=major, origin=origin))
+    return result
+
+
+def _state_root() -> Path:
+    configured = os.environ.get("SCHEMACTL_HOME")
+    if configured:
+        return Path(configured)
+    if os.geteuid() == 0:
+        # The server runs as an unprivileged user, who cannot enter /root.
+        return Path("/var/tmp/schemactl")
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "schemactl"
+
+
+def _as_user() -> dict[str, object]:
+    if os.geteuid() != 0:
+        return {}
+    return {"user": UNPRIVILEGED_USER, "group": UNPRIVILEGED_GROUP, "extra_groups": []}
+
+
+def _run(args: list[str], *, what: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    try:
+        result = subprocess.run(
+            args, capture_output=True, text=True, timeout=timeout, cwd="/", **_as_user()  # type: ignore[arg-type]
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SchemactlError(f"embedded PostgreSQL: {what} failed: {exc}") from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise SchemactlError(f"embedded PostgreSQL: {what} failed: {' | '.join(detail)}")
+    return result
+
+
+def _usable_bindir(binaries: Binaries, state: Path) -> Path:
+    """As root, the unprivileged user must be able to run the binaries; copy them if not."""
+    if os.geteuid() != 0:
+        return binaries.bindir
+    probe = subprocess.run(
+        [str(binaries.bindir / "postgres"), "--version"], capture_output=True, cwd="/", **_as_user()  # type: ignore[arg-type]
+    )
+    if probe.returncode == 0:
+        return binaries.bindir
+    install = binaries.bindir.parent
+    copy = state / ("pginstall-" + hashlib.sha1(str(install).encode()).hexdigest()[:10])
+    if not (copy / "bin" / "postgres").exists():
+        shutil.copytree(install, copy, symlinks=True, dirs_exist_ok=True)
+        for root, dirs, files in os.walk(copy):
+            for name in dirs + files:
+                path = Path(root) / name
+                if not path.is_symlink():
+                    path.chmod(path.stat().st_mode | 0o055)
+        copy.chmod(0o755)
+    return copy / "bin"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _data_dir(binaries: Binaries) -> Path:
+    digest = hashlib.sha1(str(binaries.bindir.resolve()).encode()).hexdigest()[:8]
+    return _state_root() / f"pg{binaries.major}-{digest}"
+
+
+def _running_port(data: Path) -> int | None:
+    pid_file = data / "postmaster.pid"
+    try:
+        lines = pid_file.read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+    except (OSError, ValueError, IndexError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return port
+
+
+def _superuser() -> str:
+    if os.geteuid() == 0:
+        return UNPRIVILEGED_USER
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def _embedded_url(port: int) -> str:
+    return f"postgresql://{_superuser()}@127.0.0.1:{port}/postgres"
+
+
+def _wait_ready(url: str, deadline: float) -> None:
+    while True:
+        try:
+            with psycopg.connect(url, connect_timeout=2):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
+    state = _state_root()
+    state.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        state.chmod(0o755)
+    data = _data_dir(binaries)
+    lock_path = state / (data.name + ".lock")
+    with open(lock_path, "a+") as lock:
+        # Two invocations starting the server at once must not both initdb.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        port = _running_port(data)
+        if port is not None:
+            url = _embedded_url(port)
+            with contextlib.suppress(psycopg.OperationalError):
+                _wait_ready(url, time.monotonic() + 10)
+                return DevServer(url=url, major=binaries.major, origin=f"embedded, {binaries.origin}", binaries=binaries)
+        bindir = _usable_bindir(binaries, state)
+        if not (data / "PG_VERSION").exists():
+            progress(f"initialising embedded PostgreSQL {binaries.major} in {data}")
+            if data.exists():
+                shutil.rmtree(data)
+            data.mkdir(parents=True)
+            if os.geteuid() == 0:
+                shutil.chown(data, UNPRIVILEGED_USER, UNPRIVILEGED_GROUP)
+            data.chmod(0o700)
+            _run(
+                [str(bindir / "initdb"), "-D", str(data), "-U", _superuser(), "-A", "trust",
+                 "-E", "UTF8", "--locale=C", "--no-sync"],
+                what="initdb",
+            )
+        port = _free_port()
+        progress(f"starting embedded PostgreSQL {binaries.major} on 127.0.0.1:{port}")
+        options = " ".join([
+            f"-p {port}",
+            "-c listen_addresses=127.0.0.1",
+            f"-c unix_socket_directories={data}",
+            # A scratch server: durability buys nothing here, speed does.
+            "-c fsync=off",
+            "-c synchronous_commit=off",
+            "-c full_page_writes=off",
+            "-c max_connections=100",
+            "-c shared_buffers=128MB",
+        ])
+        _run(
+            [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w",
+             "-t", "60", "-o", options, "start"],
+            what="start",
+        )
+        url = _embedded_url(port)
+        try:
+            _wait_ready(url, time.monotonic() + 30)
+        except psycopg.OperationalError as exc:
+            raise SchemactlError(f"embedded PostgreSQL did not accept connections: {exc}") from None
+        return DevServer(url=url, major=binaries.major, origin=f"embedded, {binaries.origin}", binaries=binaries)
+
+
+def stop_embedded() -> list[str]:
+    """Stop every embedded server this user started; returns what was stopped."""
+    stopped: list[str] = []
+    root = _state_root()
+    if not root.is_dir():
+        return stopped
+    for data in sorted(root.glob("pg*-*")):
+        if data.is_dir() and _running_port(data) is not None:
+            for binaries in find_binaries():
+                if _data_dir(binaries) == data:
+                    bindir = _usable_bindir(binaries, root)
+                    _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], what="stop")
+                    stopped.append(str(data))
+                    break
+    return stopped
+
+
+def _binaries_for_url(major: int) -> Binaries | None:
+    found = find_binaries(major)
+    return found[0] if found else None
+
+
+def get_dev_server(
+    *, dev_url: str | None = None, want_major: int | None = None, progress: Progress = _quiet
+) -> DevServer:
+    """The dev server to build on: --dev-url, SCHEMACTL_DEV_URL, or the embedded one.
+
+    When want_major is given the server must be that major version: PostgreSQL renders
+    view definitions differently across majors, which would show up as false drift.
+    """
+    url = dev_url or os.environ.get("SCHEMACTL_DEV_URL")
+    if url:
+        with connect(url, autocommit=True) as conn:
+            major = server_major(conn)
+        if want_major is not None and major != want_major:
+            raise InputError(
+                f"dev server {mask(url)} is PostgreSQL {major} but the target is PostgreSQL "
+                f"{want_major}; view definitions differ across major versions and would show "
+                f"as false drift. Point --dev-url / SCHEMACTL_DEV_URL at a PostgreSQL "
+                f"{want_major} server, or unset it so the tool starts an embedded one"
+            )
+        origin = "--dev-url" if dev_url else "SCHEMACTL_DEV_URL"
+        return DevServer(url=url, major=major, origin=origin, binaries=_binaries_for_url(major))
+    candidates = find_binaries(want_major)
+    if not candidates:
+        available = sorted({b.major for b in find_binaries()})
+        have = ", ".join(str(m) for m in available) or "none"
+        raise InputError(
+            f"no PostgreSQL {want_major} server binaries to start an embedded dev server "
+            f"(found majors: {have}). Pass --dev-url (or set SCHEMACTL_DEV_URL) to a "
+            f"PostgreSQL {want_major} server where scratch databases may be created, or "
+            f"install PostgreSQL {want_major} server binaries (e.g. Debian's "
+            f"postgresql-{want_major}) or set SCHEMACTL_PG_BINDIR to their bin directory"
+        )
+    return _start_embedded(candidates[0], progress)
+
+
+def _drop(admin_url: str, name: str) -> None:
+    with connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextlib.contextmanager
+def scratch_database(server: DevServer, label: str = "db") -> Iterator[str]:
+    """Create an empty database on the dev server; drop it afterwards, whatever happens."""
+    label = re.sub(r"[^a-z0-9_]", "_", label.lower())[:20]
+    name = f"{SCRATCH_PREFIX}{label}_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        with connect(server.url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name))
+            )
+    except psycopg.Error as exc:
+        raise ConnectionFailed(f"cannot create a scratch database on {server.shown}: {exc}") from None
+    try:
+        yield with_dbname(server.url, name)
+    finally:
+        _drop(server.url, name)

@@ -1,0 +1,356 @@
+"""Diff stage: migra between two databases, plus what migra does not diff.
+
+migra covers tables, columns, constraints, indexes, views, functions, triggers, RLS
+policies, sequences, enums, extensions, schemas and table privileges. The tool adds roles
+(attributes and memberships), comments, ownership, privileges on schemas, functions,
+sequences and columns, relation options (a view's security_invoker) and FORCE ROW LEVEL
+SECURITY. Objects neither can compare stop the diff with an error that names them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, Snapshot, snapshot
+from schemactl.conninfo import connect, mask
+from schemactl.errors import ConnectionFailed, InputError
+from schemactl.plan import Change, classify, object_of, online_forms
+from schemactl.roles import Role, role_alter_sql, role_create_sql, role_drop_sql
+
+__all__ = ["Side", "Differences", "Inspection", "differences", "inspect", "migra_statements", "Unsupported"]
+
+
+class Unsupported(InputError):
+    """An object kind the tool cannot diff was found; it is named, never skipped."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One end of a diff: a database holding the schema, and its roles."""
+
+    url: str
+    roles: dict[str, Role] = field(default_factory=dict)
+    label: str = ""
+    # The owner that counts as "whoever applies the schema" (default: the session user).
+    default_owner: str | None = None
+    # A user's database may hold rows: online forms and data-loss hazards apply.
+    live: bool = False
+
+    @property
+    def shown(self) -> str:
+        return self.label or mask(self.url)
+
+
+@dataclass(frozen=True)
+class Differences:
+    """The ordered changes that turn `source` into `target`."""
+
+    changes: tuple[Change, ...]
+    source: Side
+    target: Side
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+
+def _sqlalchemy_url(url: str) -> str:
+    return "postgresql+psycopg2://" + url.split("://", 1)[1]
+
+
+@contextlib.contextmanager
+def _migra_session(url: str) -> Iterator[object]:
+    """A SQLAlchemy connection for migra, without a pool: nothing lingers afterwards."""
+    from sqlalchemy import create_engine  # noqa: PLC0415  (heavy import, only when diffing)
+    from sqlalchemy.pool import NullPool  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        engine = create_engine(_sqlalchemy_url(url), poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                yield connection
+        except Exception as exc:  # sqlalchemy wraps every driver error in its own class
+            if type(exc).__module__.startswith("sqlalchemy"):
+                reason = " ".join(str(getattr(exc, "orig", exc)).split())
+                raise ConnectionFailed(f"cannot inspect {mask(url)}: {mask(reason)}") from None
+            raise
+        finally:
+            engine.dispose()
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """Everything read from one database for a diff: migra's inspector and the catalog snapshot."""
+
+    inspector: object
+    snapshot: Snapshot
+
+
+def inspect(side: Side) -> Inspection:
+    """Read one side once; the result can serve several diffs while the database is unchanged."""
+    from schemainspect import get_inspector  # noqa: PLC0415
+
+    logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
+    with _migra_session(side.url) as session:
+        inspector = get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
+    with connect(side.url) as conn:
+        found = snapshot(conn, default_owner=side.default_owner)
+    _raise_unsupported(side, found.unsupported)
+    return Inspection(inspector=inspector, snapshot=found)
+
+
+def migra_statements(source: object, target: object) -> list[str]:
+    """migra's statements from source to target (URLs or schemainspect inspectors)."""
+    from migra import Migration  # noqa: PLC0415
+
+    with contextlib.ExitStack() as stack:
+        ends = [stack.enter_context(_migra_session(x)) if isinstance(x, str) else x for x in (source, target)]
+        migration = Migration(ends[0], ends[1], exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
+        migration.set_safety(False)
+        migration.add_all_changes(privileges=True)
+        return [str(s).strip() for s in migration.statements if str(s).strip()]
+
+
+def _literal(value: str | None) -> str:
+    return sql.Literal(value).as_string(None) if value is not None else "NULL"
+
+
+def _ident(name: str) -> str:
+    return sql.Identifier(name).as_string(None)
+
+
+def _owner_target(owner: str) -> str:
+    return "CURRENT_USER" if owner == DEFAULT_OWNER else _ident(owner)
+
+
+def _recreated(statements: list[str]) -> set[str]:
+    """Identities (as the catalog queries print them) of objects migra (re)creates."""
+    from pglast import ast, parse_sql  # noqa: PLC0415
+
+    made: set[str] = set()
+    for text in statements:
+        try:
+            node = parse_sql(text)[0].stmt
+        except Exception:  # noqa: BLE001  (a statement pglast cannot read is simply not tracked)
+            continue
+        relation = None
+        if isinstance(node, ast.CreateStmt):
+            relation = node.relation
+        elif isinstance(node, ast.ViewStmt):
+            relation = node.view
+        if relation is not None:
+            made.add(f"{_ident(relation.schemaname or 'public')}.{_ident(relation.relname)}")
+        elif isinstance(node, ast.CreateFunctionStmt):
+            names = [n.sval for n in node.funcname]
+            schema, name = (names[0], names[1]) if len(names) > 1 else ("public", names[0])
+            made.add(f"{_ident(schema)}.{_ident(name)}(")
+    return made
+
+
+def _touched(identity: str, recreated: set[str]) -> bool:
+    # Quoting differs between quote_ident() and sql.Identifier; compare unquoted.
+    identity = identity.replace('"', "")
+    for made in (m.replace('"', "") for m in recreated):
+        if identity == made or identity.startswith(made + ".") or identity.startswith(made) and made.endswith("("):
+            return True
+        if " ON " in identity and identity.split(" ON ", 1)[1] == made:
+            return True
+    return False
+
+
+def _role_changes(before: dict[str, Role], after: dict[str, Role]) -> tuple[list[Change], list[Change]]:
+    """Role changes to run first (creates, alters) and last (drops)."""
+    first: list[Change] = []
+    last: list[Change] = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if new is not None and old is None:
+            first.append(Change(sql=role_create_sql(new).as_string(None) + ";", object=f"role {name}",
+                                action="create", hazards=("authorization",),
+                                reverse=(role_drop_sql(name).as_string(None) + ";",), origin="schemactl"))
+            old_members: frozenset[str] = frozenset()
+        elif new is None and old is not None:
+            last.append(Change(sql=role_drop_sql(name).as_string(None) + ";", object=f"role {name}", action="drop",
+                               hazards=("authorization",), reverse=(role_create_sql(old).as_string(None) + ";",),
+                               origin="schemactl"))
+            continue
+        else:
+            assert old is not None and new is not None
+            changed = {k: v for k, v in new.attrs.items() if old.attrs.get(k) != v}
+            if changed:
+                undo = {k: old.attrs[k] for k in changed}
+                first.append(Change(sql=role_alter_sql(name, changed).as_string(None) + ";", object=f"role {name}",
+                                    action="alter", hazards=("authorization",),
+                                    reverse=(role_alter_sql(name, undo).as_string(None) + ";",), origin="schemactl"))
+            old_members = old.member_of
+        assert new is not None
+        for group in sorted(new.member_of - old_members):
+            first.append(Change(sql=f"GRANT {_ident(group)} TO {_ident(name)};", object=f"role {name}",
+                                action="grant", hazards=("authorization",),
+                                reverse=(f"REVOKE {_ident(group)} FROM {_ident(name)};",), origin="schemactl"))
+        for group in sorted(old_members - new.member_of):
+            first.append(Change(sql=f"REVOKE {_ident(group)} FROM {_ident(name)};", object=f"role {name}",
+                                action="revoke", hazards=("authorization",),
+                                reverse=(f"GRANT {_ident(group)} TO {_ident(name)};",), origin="schemactl"))
+        old_comment = old.comment if old is not None else None
+        if new.comment != old_comment:
+            first.append(Change(sql=f"COMMENT ON ROLE {_ident(name)} IS {_literal(new.comment)};",
+                                object=f"role {name}", action="comment",
+                                reverse=(f"COMMENT ON ROLE {_ident(name)} IS {_literal(old_comment)};",),
+                                origin="schemactl"))
+    return first, last
+
+
+def _acl_sql(grant: bool, kind: str, identity: str, grantee: str, privilege: str, grantable: bool) -> str:
+    who = "PUBLIC" if grantee == "PUBLIC" else _ident(grantee)
+    if kind == "COLUMN":
+        table, _, column = identity.rpartition(".")
+        target, privilege_sql = f"TABLE {table}", f"{privilege} ({column})"
+    else:
+        target, privilege_sql = f"{kind} {identity}", privilege
+    if grant:
+        option = " WITH GRANT OPTION" if grantable else ""
+        return f"GRANT {privilege_sql} ON {target} TO {who}{option};"
+    return f"REVOKE {privilege_sql} ON {target} FROM {who};"
+
+
+def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
+    changes: list[Change] = []
+    # Relation options and FORCE ROW LEVEL SECURITY.
+    new_relations = {(k, i) for (k, i) in new.owners}
+    option_keys = sorted(set(old.options) | set(new.options))
+    for kind, identity, name in option_keys:
+        if (kind, identity) not in new_relations:
+            continue
+        before = None if _touched(identity, recreated) else old.options.get((kind, identity, name))
+        after = new.options.get((kind, identity, name))
+        if before == after:
+            continue
+        if name == "force_row_level_security":
+            verb, undo = ("FORCE", "NO FORCE") if after else ("NO FORCE", "FORCE")
+            changes.append(Change(sql=f"ALTER TABLE {identity} {verb} ROW LEVEL SECURITY;", object=f"table {identity}",
+                                  action="alter", hazards=("authorization",),
+                                  reverse=(f"ALTER TABLE {identity} {undo} ROW LEVEL SECURITY;",), origin="schemactl"))
+            continue
+        word = "VIEW" if kind == "VIEW" else ("MATERIALIZED VIEW" if kind.startswith("MAT") else "TABLE")
+        set_sql = f"ALTER {word} {identity} SET ({name} = {_literal(after)});" if after is not None else \
+            f"ALTER {word} {identity} RESET ({name});"
+        undo_sql = f"ALTER {word} {identity} SET ({name} = {_literal(before)});" if before is not None else \
+            f"ALTER {word} {identity} RESET ({name});"
+        hazards = ("authorization",) if name.startswith("security_") else ()
+        changes.append(Change(sql=set_sql, object=f"{word.lower()} {identity}", action="alter", hazards=hazards,
+                              reverse=(undo_sql,), origin="schemactl"))
+    # Privileges migra does not diff. An object missing from `new` is dropped with its ACL.
+    exists_new = {identity for (_, identity) in new.comments}
+    old_acls = {a for a in old.acls if not _touched(a[1], recreated)}
+    for entry in sorted(old_acls - new.acls):
+        if entry[1] not in exists_new:
+            continue
+        changes.append(Change(sql=_acl_sql(False, *entry), object=f"{entry[0].lower()} {entry[1]}", action="revoke",
+                              hazards=("authorization",), reverse=(_acl_sql(True, *entry),), origin="schemactl"))
+    for entry in sorted(new.acls - old_acls):
+        changes.append(Change(sql=_acl_sql(True, *entry), object=f"{entry[0].lower()} {entry[1]}", action="grant",
+                              hazards=("authorization",), reverse=(_acl_sql(False, *entry),), origin="schemactl"))
+    # Ownership.
+    for key in sorted(set(new.owners)):
+        kind, identity = key
+        before = None if _touched(identity, recreated) else old.owners.get(key)
+        after = new.owners[key]
+        if before == after or (before is None and after == DEFAULT_OWNER):
+            continue
+        undo = (f"ALTER {kind} {identity} OWNER TO {_owner_target(before)};",) if before else ()
+        changes.append(Change(sql=f"ALTER {kind} {identity} OWNER TO {_owner_target(after)};",
+                              object=f"{kind.lower()} {identity}", action="owner", hazards=("authorization",),
+                              reverse=undo, origin="schemactl"))
+    # Comments, last: every object they name exists by now.
+    for key in sorted(new.comments):
+        kind, identity = key
+        before = None if _touched(identity, recreated) else old.comments.get(key)
+        after = new.comments[key]
+        if before == after:
+            continue
+        if key not in old.comments and after is None:
+            continue
+        changes.append(Change(sql=f"COMMENT ON {kind} {identity} IS {_literal(after)};",
+                              object=f"{kind.lower()} {identity}", action="comment",
+                              reverse=(f"COMMENT ON {kind} {identity} IS {_literal(before)};",), origin="schemactl"))
+    return changes
+
+
+def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
+    if found:
+        listed = ", ".join(f"{kind} {name}" for kind, name in found[:8])
+        more = f" and {len(found) - 8} more" if len(found) > 8 else ""
+        raise Unsupported(
+            f"{side.shown} holds objects the diff engine cannot compare: {listed}{more}. "
+            "Remove them from the schema or manage them outside schemactl"
+        )
+
+
+class _TableFacts:
+    """Facts about the source database used to grade hazards (row checks queried lazily)."""
+
+    def __init__(self, side: Side, inspector: object) -> None:
+        self.side = side
+        self.inspector = inspector
+        self._rows: dict[str, bool] = {}
+
+    def column_type(self, table: str, column: str) -> str | None:
+        schema, _, name = table.partition(".")
+        key = f"{_ident(schema)}.{_ident(name)}"
+        relation = getattr(self.inspector, "tables", {}).get(key)
+        if relation is None or column not in relation.columns:
+            return None
+        return str(relation.columns[column].dbtypestr)
+
+    def has_rows(self, table: str) -> bool:
+        if not self.side.live:
+            return False
+        if table not in self._rows:
+            schema, _, name = table.partition(".")
+            query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {}.{})").format(sql.Identifier(schema), sql.Identifier(name))
+            try:
+                with connect(self.side.url, autocommit=True) as conn:
+                    self._rows[table] = bool(conn.execute(query).fetchone()[0])
+            except psycopg.Error:
+                self._rows[table] = False
+        return self._rows[table]
+
+
+InspectionCache = dict[str, Inspection]
+
+
+def _inspected(side: Side, cache: InspectionCache | None) -> Inspection:
+    if cache is None:
+        return inspect(side)
+    if side.url not in cache:
+        cache[side.url] = inspect(side)
+    return cache[side.url]
+
+
+def differences(source: Side, target: Side, *, cache: InspectionCache | None = None) -> Differences:
+    """Every change that turns the schema at source into the schema at target, in order.
+
+    With a cache, each database is read once; whoever changes a database drops its entry.
+    """
+    old = _inspected(source, cache)
+    new = _inspected(target, cache)
+    statements = migra_statements(old.inspector, new.inspector)
+    facts = _TableFacts(source, old.inspector)
+    migra_changes: list[Change] = []
+    for text in statements:
+        action, obj = object_of(text)
+        change = Change(sql=text, object=obj, action=action,
+                        hazards=classify(text, column_type=facts.column_type, has_rows=facts.has_rows))
+        migra_changes.extend(online_forms(change, has_rows=facts.has_rows))
+    roles_first, roles_last = _role_changes(source.roles, target.roles)
+    extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
+    return Differences(changes=tuple(roles_first + migra_changes + extras + roles_last), source=source, target=target)

@@ -1,0 +1,313 @@
+"""Orchestration of the pipeline: sources → databases → plan → rehearsal → zero-drift proof."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from schemactl.build import build_source, ensure_roles
+from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
+from schemactl.conninfo import connect, mask, server_major
+from schemactl.devserver import DevServer, find_binaries, get_dev_server, scratch_database
+from schemactl.diff import InspectionCache, Side, differences
+from schemactl.errors import ConnectionFailed, InputError, VerificationFailed
+from schemactl.load import Source, load_path, require_parsed
+from schemactl.plan import Change, Plan
+from schemactl.roles import roles_from_catalog, roles_from_statements
+
+__all__ = [
+    "Workspace",
+    "is_url",
+    "make_plan",
+    "dump_schema",
+    "normalized_dump",
+    "apply_changes",
+    "zero_drift",
+    "DriftReport",
+]
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def is_url(src: str) -> bool:
+    return src.startswith(("postgresql://", "postgres://"))
+
+
+_ROLES_IN_USE = """
+SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
+    SELECT (aclexplode(relacl)).grantee FROM pg_class WHERE relacl IS NOT NULL
+    UNION SELECT (aclexplode(nspacl)).grantee FROM pg_namespace WHERE nspacl IS NOT NULL
+    UNION SELECT (aclexplode(proacl)).grantee FROM pg_proc WHERE proacl IS NOT NULL
+    UNION SELECT (aclexplode(attacl)).grantee FROM pg_attribute WHERE attacl IS NOT NULL
+    UNION SELECT unnest(polroles) FROM pg_policy
+    UNION SELECT relowner FROM pg_class UNION SELECT proowner FROM pg_proc
+    UNION SELECT nspowner FROM pg_namespace
+) AND NOT r.rolsuper AND r.rolname !~ '^pg_'
+"""
+
+
+class Workspace:
+    """Resolves sources into databases; owns the scratch databases it makes."""
+
+    def __init__(self, *, dev_url: str | None = None, progress: Progress = _quiet) -> None:
+        self.dev_url = dev_url
+        self.progress = progress
+        self._stack = contextlib.ExitStack()
+        self._dev: DevServer | None = None
+        self._sources: dict[str, Source] = {}
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def dev(self, want_major: int | None = None) -> DevServer:
+        """The dev server, started or connected once; its major must match a live side."""
+        if self._dev is None:
+            self._dev = get_dev_server(dev_url=self.dev_url, want_major=want_major, progress=self.progress)
+            self.progress(f"dev server: {self._dev.shown}")
+        elif want_major is not None and self._dev.major != want_major:
+            raise InputError(f"sources need PostgreSQL {want_major} but the dev server is {self._dev.major}")
+        return self._dev
+
+    def source(self, path: str) -> Source:
+        if path not in self._sources:
+            self._sources[path] = require_parsed(load_path(path))
+        return self._sources[path]
+
+    def scratch(self, label: str) -> str:
+        assert self._dev is not None
+        return self._stack.enter_context(scratch_database(self._dev, label))
+
+    def live_major(self, url: str) -> int:
+        with connect(url, autocommit=True) as conn:
+            return server_major(conn)
+
+    def open(self, src: str, *, label: str, declared_roles: dict | None = None, want_major: int | None = None) -> Side:
+        """A Side for a URL (as is) or for SQL files (built into a scratch database)."""
+        if is_url(src):
+            with connect(src, autocommit=True) as conn:
+                roles = roles_from_catalog(conn, (declared_roles or {}).keys())
+            return Side(url=src, roles=roles, label=mask(src), live=True)
+        source = self.source(src)
+        dev = self.dev(want_major)
+        url = self.scratch(label)
+        self.progress(f"building {src} ({len(source.statements)} statements)")
+        build_source(source, url)
+        return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False)
+
+    def copy_of(self, side: Side, label: str) -> Side:
+        """An empty-of-data copy of side's schema on the dev server, to rehearse a plan on."""
+        dev = self.dev()
+        url = self.scratch(label)
+        if not side.live:
+            # A scratch build is recreated from its own database as template.
+            self._clone_scratch(side.url, url)
+            return replace(side, url=url, label=f"copy of {side.shown}")
+        with connect(side.url, autocommit=True) as conn:
+            in_use = [r[0] for r in conn.execute(_ROLES_IN_USE).fetchall()]
+        with connect(dev.url, autocommit=True) as dev_conn:
+            ensure_roles(dev_conn, in_use)
+        text = dump_schema(side.url, dev, owners=False)
+        _restore(url, text)
+        with connect(url, autocommit=True) as conn:
+            copy_owner = conn.execute("SELECT current_user").fetchone()[0]
+        return Side(url=url, roles=side.roles, label=f"copy of {side.shown}", default_owner=copy_owner, live=False)
+
+    def clone(self, side: Side, label: str) -> Side:
+        """A scratch database made from side's scratch database as template (fast, exact)."""
+        url = self.scratch(label)
+        self._clone_scratch(side.url, url)
+        return replace(side, url=url, label=f"copy of {side.shown}")
+
+    def _clone_scratch(self, template_url: str, url: str) -> None:
+        dev = self.dev()
+        from schemactl.conninfo import dbname_of  # noqa: PLC0415
+
+        with connect(dev.url, autocommit=True) as conn:
+            target, template = dbname_of(url), dbname_of(template_url)
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target), sql.Identifier(template)))
+
+
+def _restore(url: str, text: str) -> None:
+    with connect(url, autocommit=True) as conn:
+        try:
+            with conn.transaction():
+                conn.execute(text, prepare=False)
+        except psycopg.Error as exc:
+            raise VerificationFailed(f"could not copy the schema for a rehearsal: {exc}") from None
+
+
+def _pg_dump_for(major: int, dev: DevServer | None) -> str:
+    if dev is not None and dev.binaries is not None and dev.binaries.major >= major:
+        return dev.binaries.tool("pg_dump")
+    for binaries in find_binaries():
+        if binaries.major >= major:
+            return binaries.tool("pg_dump")
+    found = shutil.which("pg_dump")
+    if found:
+        return found
+    raise InputError(f"no pg_dump for PostgreSQL {major}: install the PostgreSQL {major} client tools")
+
+
+def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True) -> str:
+    """pg_dump --schema-only of a database (the tool's own schema left out)."""
+    with connect(url, autocommit=True) as conn:
+        major = server_major(conn)
+    args = [_pg_dump_for(major, dev), "--schema-only",
+            *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", url]
+    if not owners:
+        args.insert(1, "--no-owner")
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise ConnectionFailed(f"pg_dump of {mask(url)} failed: {mask(result.stderr.strip())}")
+    # psql meta-commands (\restrict) are not SQL; the text is executed through libpq.
+    return "\n".join(line for line in result.stdout.splitlines() if not line.startswith("\\"))
+
+
+def normalized_dump(text: str) -> list[str]:
+    """A pg_dump made comparable: no comments, settings or owners; column order ignored."""
+    out: list[str] = []
+    block: list[str] | None = None
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line or line.startswith("--") or line.startswith("\\") or line.startswith("SET "):
+            continue
+        if line.startswith("SELECT pg_catalog.set_config"):
+            continue
+        if block is not None:
+            if line.startswith(")"):
+                out.extend(sorted(block))
+                out.append(line)
+                block = None
+            else:
+                block.append(line.rstrip(","))
+            continue
+        out.append(line)
+        if line.startswith("CREATE TABLE ") and line.endswith("("):
+            block = []
+    return out
+
+
+def dump_difference(a_url: str, b_url: str, dev: DevServer | None) -> list[str]:
+    """Lines that differ between the two normalized schema dumps (empty: equal)."""
+    import difflib  # noqa: PLC0415
+
+    a = normalized_dump(dump_schema(a_url, dev, owners=False))
+    b = normalized_dump(dump_schema(b_url, dev, owners=False))
+    if a == b:
+        return []
+    return [line for line in difflib.unified_diff(a, b, "from", "to", lineterm="", n=0)][2:]
+
+
+def apply_changes(url: str, changes: tuple[Change, ...] | list[Change], *, skip_roles: bool = False,
+                  lock_timeout: str = "5s", statement_timeout: str = "0") -> None:
+    """Run changes: transactional ones in one transaction, then the online ones in order."""
+    inside = [c for c in changes if c.transactional and not (skip_roles and c.object.startswith("role "))]
+    outside = [c for c in changes if not c.transactional]
+    with connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(lock_timeout)))
+        conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(statement_timeout)))
+        with conn.transaction():
+            for change in inside:
+                conn.execute(change.sql, prepare=False)
+        for change in outside:
+            conn.execute(change.sql, prepare=False)
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """The outcome of the two independent zero-drift checks."""
+
+    changes: tuple[Change, ...]
+    dump_lines: tuple[str, ...]
+
+    @property
+    def zero(self) -> bool:
+        return not self.changes and not self.dump_lines
+
+
+def zero_drift(ws: Workspace, actual: Side, desired: Side, *, cache: InspectionCache | None = None) -> DriftReport:
+    """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump."""
+    found = differences(actual, desired, cache=cache)
+    dump = dump_difference(actual.url, desired.url, ws._dev)
+    return DriftReport(changes=found.changes, dump_lines=tuple(dump))
+
+
+def _describe(report: DriftReport) -> str:
+    parts = [c.sql.splitlines()[0] for c in report.changes[:5]]
+    parts += list(report.dump_lines[:5])
+    return "; ".join(parts)
+
+
+def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True) -> Plan:
+    """Plan source → target; rehearse it and its rollback on a scratch copy first."""
+    cache: InspectionCache = {}
+    forward = differences(source, target, cache=cache)
+    if forward.empty:
+        return Plan(changes=(), source=source.shown, target=target.shown, verified=True)
+    backward = differences(target, source, cache=cache)
+    if not verify:
+        return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown)
+    ws.progress(f"rehearsing {len(forward.changes)} changes on a scratch copy of {source.shown}")
+    copy = ws.copy_of(source, "rehearsal")
+    # The rollback must return to the source as the copy shows it (a live copy loses owners).
+    origin = ws.clone(copy, "origin") if source.live else source
+    try:
+        apply_changes(copy.url, forward.changes, skip_roles=True)
+    except psycopg.Error as exc:
+        raise VerificationFailed(f"the plan does not apply cleanly to a copy of {source.shown}: "
+                                 f"{' '.join(str(exc).split())}") from None
+    after = zero_drift(ws, replace(copy, roles=target.roles), target, cache=cache)
+    if not after.zero:
+        raise VerificationFailed(
+            f"the plan from {source.shown} to {target.shown} does not reach zero drift; what remains "
+            f"cannot be expressed by the engine: {_describe(after)}")
+    cache.pop(copy.url, None)
+    try:
+        apply_changes(copy.url, backward.changes, skip_roles=True)
+    except psycopg.Error as exc:
+        raise VerificationFailed(f"the rollback does not apply cleanly: {' '.join(str(exc).split())}") from None
+    back = zero_drift(ws, replace(copy, roles=source.roles), replace(origin, roles=source.roles), cache=cache)
+    if not back.zero:
+        raise VerificationFailed(f"the rollback does not return to {source.shown}: {_describe(back)}")
+    return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown,
+                verified=True)
+
+
+@contextlib.contextmanager
+def advisory_lock(conn: psycopg.Connection, key: int) -> Iterator[None]:
+    """A session-level advisory lock; waits for another holder."""
+    conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def sources_major(ws: Workspace, *srcs: str) -> int | None:
+    """The major version of the first live source, which the dev server must match."""
+    for src in srcs:
+        if is_url(src):
+            return ws.live_major(src)
+    return None
+
+
+def existing_path(src: str) -> str:
+    if not is_url(src) and not Path(src).exists():
+        raise InputError(f"{src}: no such file or directory")
+    return src

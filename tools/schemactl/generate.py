@@ -1,0 +1,6 @@
+"""Generate (placeholder until generate lands)."""
+from __future__ import annotations
+
+
+def add_parser(commands, add_dev_url, add_common) -> None:
+    return None

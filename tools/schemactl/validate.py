@@ -1,0 +1,2 @@
+"""Validate (placeholder until the rules land)."""
+from __future__ import annotations
