@@ -1,0 +1,11 @@
+CREATE ROLE owner_role NOLOGIN;
+CREATE ROLE service WITH LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE owner_role;
+CREATE ROLE readers NOLOGIN;
+
+ALTER ROLE service SET statement_timeout = '30s';
+ALTER ROLE service CONNECTION LIMIT 20;
+GRANT readers TO service;
+GRANT pg_read_all_stats TO service;
+ALTER DEFAULT PRIVILEGES FOR ROLE owner_role GRANT SELECT ON TABLES TO readers;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+COMMENT ON ROLE service IS 'The application.';

@@ -1,0 +1,3 @@
+CREATE TABLE wallets (
+    wallet_address text PRIMARY KEY
+);

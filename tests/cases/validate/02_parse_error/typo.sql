@@ -1,0 +1,1 @@
+CREATE TABEL batches (batch_id bigint PRIMARY KEY);
