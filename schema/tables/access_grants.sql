@@ -49,6 +49,12 @@ WHERE revoked_at IS NULL;
 -- Grants an owner has given.
 CREATE INDEX access_grants_grantor_address_idx ON access_grants (grantor_address);
 
+-- Wallet-scoped like memory_assets (policies grantor_access and grantee_read): a wallet
+-- sees the grants it gave or received and writes only those it gave. FORCE: the policies
+-- bind the table owner too (superusers and BYPASSRLS roles still bypass them).
+ALTER TABLE access_grants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_grants FORCE ROW LEVEL SECURITY;
+
 COMMENT ON TABLE access_grants IS
 'Access grants on memory assets: time-limited (expires_at), usage-limited (max_uses) and revocable (revoked_at).';
 COMMENT ON COLUMN access_grants.grantor_address IS

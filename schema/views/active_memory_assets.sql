@@ -27,6 +27,7 @@ SELECT
         FROM access_grants AS ag
         WHERE
             ag.asset_id = ma.asset_id
+            AND ag.grantor_address = ma.owner_address
             AND ag.revoked_at IS NULL
             AND (ag.expires_at IS NULL OR ag.expires_at > now())
             AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
@@ -36,8 +37,8 @@ LEFT JOIN memory_batches AS mb ON ma.batch_id = mb.batch_id
 WHERE ma.status = 'active';
 
 COMMENT ON VIEW active_memory_assets IS
-'Active memory assets with batch information and the count of grants in force (not revoked, not expired, uses left). Runs with the caller''s privileges (security_invoker).';
+'Active memory assets with batch information and the count of grants in force (given by the owner, not revoked, not expired, uses left). Runs with the caller''s privileges (security_invoker).';
 COMMENT ON COLUMN active_memory_assets.batch_status IS
 'Status of the minting batch; NULL for assets without a batch.';
 COMMENT ON COLUMN active_memory_assets.active_grant_count IS
-'Grants on the asset that are not revoked, not expired and not used up.';
+'Grants on the asset given by its owner that are not revoked, not expired and not used up (as visible to the caller under row-level security).';
