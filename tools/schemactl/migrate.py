@@ -1,6 +1,785 @@
-"""Versioned migrations (placeholder until the runner lands)."""
+"""Versioned migrations: the history in generated/migrations, `migrate new`, and the runner.
+
+A migration is a pair of files, `NNN_name.sql` and `NNN_name_rollback.sql`, listed with
+their checksums in `schemactl.sum` (see manifest.py). `migrate new` writes the next pair
+from the verified plan between the replayed history and schema/; the runner applies and
+rolls back pairs on a target and records them in `schemactl.schema_migrations` (the
+`schemactl` schema is never reported as drift).
+
+How a file runs (render.script writes this shape; hand-written files may drop the block):
+- leading `SET ...` statements are session settings (lock_timeout, statement_timeout);
+  they are reset after the file;
+- the statements between `BEGIN;` and `COMMIT;` (or, without such a block, every
+  statement) run in one transaction together with the file's tracking row, so a failing
+  statement leaves the database as it was and the migration unrecorded;
+- statements after `COMMIT;` are online steps (CREATE INDEX CONCURRENTLY, VALIDATE
+  CONSTRAINT) and run one by one outside a transaction; the tracking row is written only
+  once the last of them succeeded. When an online step fails, the indexes the online
+  steps were building are dropped (DROP INDEX CONCURRENTLY IF EXISTS) and the pair's other
+  file (the rollback for `up`, the migration for `down`) undoes the committed part, so
+  the database ends as it was; generated rollbacks drop indexes with IF EXISTS for this.
+  If the runner itself dies during the online steps, the migration stays unrecorded while
+  its transactional part is in place; the next `up` then stops on "already exists" and the
+  operator runs the rollback file or finishes the online steps by hand.
+
+Every runner takes the advisory lock that `apply` takes (SCHEMA_LOCK_KEY), so two runners,
+or a runner and `apply`, never change one database at once: the second one waits, then
+reads the tracking table again and finds the migrations applied.
+"""
+
 from __future__ import annotations
 
+import argparse
+import contextlib
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-def add_parser(commands, add_dev_url, add_common) -> None:
+import psycopg
+from pglast import ast, parse_sql, split
+from pglast.enums import TransactionStmtKind
+from pglast.parser import ParseError
+from psycopg import sql
+
+from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
+from schemactl.conninfo import connect, mask
+from schemactl.diff import Side
+from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError, Refused, SchemactlError
+from schemactl.manifest import MANIFEST_NAME, file_checksum, verify_manifest, write_manifest
+from schemactl.plan import Plan
+from schemactl.roles import Role, roles_from_catalog
+
+if TYPE_CHECKING:
+    from schemactl.engine import Workspace
+
+__all__ = [
+    "Migration",
+    "Script",
+    "Step",
+    "AppliedRow",
+    "StatusEntry",
+    "NewMigration",
+    "MigrationFailed",
+    "load_history",
+    "parse_script",
+    "run_script",
+    "history_side",
+    "new_migration",
+    "migration_status",
+    "migrate_up",
+    "migrate_down",
+    "migrate_reset",
+    "add_parser",
+    "TRACKING_TABLE",
+]
+
+Progress = Callable[[str], None]
+
+_FILE_NAME = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+?)(?P<rollback>_rollback)?\.sql$")
+_NEW_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+TRACKING_SCHEMA = MANAGED_EXCLUDED_SCHEMAS[0]
+TRACKING_TABLE = f"{TRACKING_SCHEMA}.schema_migrations"
+
+
+def _quiet(_: str) -> None:
     return None
+
+
+class MigrationFailed(SchemactlError):
+    """A migration or rollback file failed on the server; the message says what was undone."""
+
+
+# ---------------------------------------------------------------------------------------
+# Files: the history on disk and the statements of one file.
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One versioned migration on disk: its forward file and (normally) its rollback."""
+
+    version: str
+    name: str
+    path: Path
+    rollback_path: Path | None
+    checksum: str
+
+    @property
+    def stem(self) -> str:
+        return f"{self.version}_{self.name}"
+
+    def matches(self, wanted: str) -> bool:
+        """`001_create_x`, `001_create_x.sql`, `001` and `create_x` all name migration 001."""
+        wanted = wanted.removesuffix(".sql")
+        return wanted in (self.stem, self.version, self.name)
+
+
+def load_history(migrations_dir: Path, *, must_exist: bool = True) -> list[Migration]:
+    """The migrations of a folder in version order; file names and pairs are checked."""
+    if not migrations_dir.is_dir():
+        if must_exist:
+            raise InputError(f"{migrations_dir}: no such migrations directory")
+        return []
+    forward: dict[str, Path] = {}
+    rollback: dict[str, Path] = {}
+    for path in sorted(migrations_dir.glob("*.sql")):
+        match = _FILE_NAME.match(path.name)
+        if match is None:
+            raise InputError(f"{path}: not a migration file name; expected NNN_name.sql or NNN_name_rollback.sql "
+                             "(NNN three digits, name in lower case letters, digits and _)")
+        stem = f"{match['version']}_{match['name']}"
+        (rollback if match["rollback"] else forward)[stem] = path
+    for stem in sorted(set(rollback) - set(forward)):
+        raise InputError(f"{rollback[stem]}: a rollback without its migration {stem}.sql")
+    migrations: list[Migration] = []
+    seen: dict[str, str] = {}
+    for stem in sorted(forward):
+        version, _, name = stem.partition("_")
+        if version in seen:
+            raise InputError(f"{migrations_dir}: two migrations share version {version}: {seen[version]}.sql "
+                             f"and {stem}.sql")
+        seen[version] = stem
+        migrations.append(Migration(version=version, name=name, path=forward[stem],
+                                    rollback_path=rollback.get(stem), checksum=file_checksum(forward[stem])))
+    return migrations
+
+
+def require_manifest(migrations_dir: Path) -> None:
+    """Refuse to use a history whose files do not match schemactl.sum."""
+    problems = verify_manifest(migrations_dir)
+    if problems:
+        raise Refused(f"{migrations_dir / MANIFEST_NAME} does not match the migrations: {'; '.join(problems)}. "
+                      "Restore the files from version control; refresh the manifest (`schemactl generate`) "
+                      "only for a migration that was never applied anywhere")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One statement of a migration file, with its line for error messages."""
+
+    sql: str
+    line: int
+    node: object = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A migration file split into session settings, one transaction, and online steps."""
+
+    path: Path
+    settings: tuple[Step, ...]
+    transactional: tuple[Step, ...]
+    online: tuple[Step, ...]
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.settings + self.transactional + self.online
+
+    def where(self, step: Step) -> str:
+        return f"{self.path}:{step.line}"
+
+
+def _kind_of(node: object) -> str:
+    if isinstance(node, ast.TransactionStmt):
+        if node.kind in (TransactionStmtKind.TRANS_STMT_BEGIN, TransactionStmtKind.TRANS_STMT_START):
+            return "begin"
+        if node.kind == TransactionStmtKind.TRANS_STMT_COMMIT:
+            return "commit"
+        return "other transaction control"
+    if isinstance(node, ast.VariableSetStmt):
+        return "set"
+    return "statement"
+
+
+def parse_script(path: Path) -> Script:
+    """Split a migration file with the PostgreSQL parser (dollar quotes, comments, …)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        slices = split(text, only_slices=True)
+        nodes = [raw.stmt for raw in parse_sql(text)]
+    except ParseError as exc:
+        raise InputError(f"{path}: not valid SQL for the PostgreSQL parser: {exc}") from None
+    settings: list[Step] = []
+    inside: list[Step] = []
+    online: list[Step] = []
+    block = "none"  # none → open → closed
+    for piece, node in zip(slices, nodes, strict=True):
+        step = Step(sql=text[piece], line=text.count("\n", 0, piece.start) + 1, node=node)
+        kind = _kind_of(node)
+        if kind == "begin":
+            if block != "none" or inside:
+                raise InputError(f"{path}:{step.line}: only one BEGIN ... COMMIT block, before the online steps, "
+                                 "is allowed in a migration")
+            block = "open"
+        elif kind == "commit":
+            if block != "open":
+                raise InputError(f"{path}:{step.line}: COMMIT without BEGIN")
+            block = "closed"
+        elif kind == "other transaction control":
+            raise InputError(f"{path}:{step.line}: {step.sql.split()[0].upper()} is not allowed in a migration; "
+                             "the runner manages the transaction")
+        elif block == "open":
+            inside.append(step)
+        elif block == "closed":
+            online.append(step)
+        elif kind == "set" and not inside:
+            settings.append(step)
+        else:
+            inside.append(step)
+    if block == "open":
+        raise InputError(f"{path}: BEGIN without COMMIT")
+    return Script(path=path, settings=tuple(settings), transactional=tuple(inside), online=tuple(online))
+
+
+# ---------------------------------------------------------------------------------------
+# Running one file.
+
+Record = Callable[[psycopg.Connection], None]
+
+
+def _reason(exc: psycopg.Error) -> str:
+    diag = exc.diag
+    text = diag.message_primary or str(exc)
+    if diag.message_detail:
+        text += f" ({diag.message_detail})"
+    return mask(" ".join(text.split()))
+
+
+def run_script(conn: psycopg.Connection, script: Script, *, record: Record | None = None,
+               undo: Script | None = None) -> None:
+    """Run a file on an autocommit connection as the module docstring describes.
+
+    record writes the tracking row, inside the file's transaction when it has no online
+    steps, else after the last one. undo is the file that reverses this one.
+    """
+    name = script.path.name
+    try:
+        for step in script.settings:
+            try:
+                conn.execute(step.sql, prepare=False)
+            except psycopg.Error as exc:
+                raise MigrationFailed(f"{script.where(step)}: {_reason(exc)}; nothing of {name} was applied") from None
+        with conn.transaction():
+            for step in script.transactional:
+                try:
+                    conn.execute(step.sql, prepare=False)
+                except psycopg.Error as exc:
+                    raise MigrationFailed(f"{script.where(step)}: {_reason(exc)}; the transaction was rolled "
+                                          f"back: nothing of {name} was applied") from None
+            if record is not None and not script.online:
+                record(conn)
+        for number, step in enumerate(script.online):
+            try:
+                conn.execute(step.sql, prepare=False)
+            except psycopg.Error as exc:
+                _undo_after_online_failure(conn, script, script.online[:number + 1], undo,
+                                           f"{script.where(step)}: online step failed: {_reason(exc)}")
+        if record is not None and script.online:
+            with conn.transaction():
+                record(conn)
+    finally:
+        # After an interrupted statement the session is not idle; it is closed anyway.
+        if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("RESET ALL")
+
+
+def _undo_after_online_failure(conn: psycopg.Connection, script: Script, attempted: tuple[Step, ...],
+                               undo: Script | None, failure: str) -> None:
+    for step in reversed(attempted):
+        node = step.node
+        if isinstance(node, ast.IndexStmt) and node.concurrent and node.idxname:
+            # A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind.
+            name = (sql.Identifier(node.relation.schemaname, node.idxname) if node.relation.schemaname
+                    else sql.Identifier(node.idxname))
+            try:
+                conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(name))
+            except psycopg.Error as exc:
+                raise MigrationFailed(f"{failure}; dropping the index it built failed too ({_reason(exc)}): "
+                                      f"{script.path.name} is partly applied") from None
+    if undo is None:
+        raise MigrationFailed(f"{failure}; there is no file to undo its committed part: "
+                              f"{script.path.name} is partly applied")
+    try:
+        run_script(conn, undo)
+    except SchemactlError as exc:
+        raise MigrationFailed(f"{failure}; undoing it with {undo.path.name} failed too ({exc}): "
+                              f"{script.path.name} is partly applied") from None
+    raise MigrationFailed(f"{failure}; {script.path.name} was undone with {undo.path.name}: "
+                          "the database is as it was")
+
+
+# ---------------------------------------------------------------------------------------
+# The history as a database: `diff --from-history` and `migrate new`.
+
+_ROLE_IN_DO = re.compile(r'(?i)\b(create|drop)\s+(?:role|user)\s+(?:if\s+exists\s+)?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)')
+
+
+def _role_events(nodes: Iterable[object]) -> list[tuple[str, str]]:
+    """(create|drop, role) in statement order, also from DO blocks (how role changes are written)."""
+    events: list[tuple[str, str]] = []
+    for node in nodes:
+        if isinstance(node, ast.CreateRoleStmt):
+            events.append(("create", node.role))
+        elif isinstance(node, ast.DropRoleStmt):
+            events.extend(("drop", spec.rolename) for spec in node.roles or () if spec.rolename)
+        elif isinstance(node, ast.DoStmt):
+            for option in node.args or ():
+                if option.defname == "as" and isinstance(option.arg, ast.String):
+                    for verb, name in _ROLE_IN_DO.findall(option.arg.sval):
+                        plain = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+                        events.append((verb.lower(), plain))
+    return events
+
+
+def _history_roles(conn: psycopg.Connection, scripts: Iterable[Script]) -> dict[str, Role]:
+    """The roles the history leaves in place, with attributes as the dev server now has them.
+
+    Roles are cluster-wide and the dev server also holds roles of other builds, so which
+    roles exist is decided by the history's own CREATE/DROP statements; the catalog only
+    supplies their attributes, memberships and comments.
+    """
+    alive: set[str] = set()
+    for script in scripts:
+        for verb, name in _role_events(step.node for step in script.steps):
+            (alive.add if verb == "create" else alive.discard)(name)
+    return roles_from_catalog(conn, alive)
+
+
+def history_side(ws: Workspace, migrations_dir: Path, *, declared_roles: dict | None = None) -> Side:
+    """A scratch database on the dev server with every forward migration replayed in order.
+
+    An empty or absent folder gives an empty database. The manifest must match. The
+    history's roles come from its own statements; declared_roles (the other side's roles)
+    need no look-up here and are accepted for symmetry with Workspace.open.
+    """
+    migrations_dir = Path(migrations_dir)
+    history = load_history(migrations_dir, must_exist=False)
+    if history:
+        require_manifest(migrations_dir)
+    return _replayed(ws, migrations_dir, history)
+
+
+def _replayed(ws: Workspace, migrations_dir: Path, history: list[Migration]) -> Side:
+    ws.dev()
+    url = ws.scratch("history")
+    scripts = [parse_script(m.path) for m in history]
+    ws.progress(f"replaying {len(history)} migrations from {migrations_dir}")
+    with connect(url, autocommit=True) as conn:
+        for migration, script in zip(history, scripts, strict=True):
+            undo = parse_script(migration.rollback_path) if migration.rollback_path else None
+            run_script(conn, script, undo=undo)
+        roles = _history_roles(conn, scripts)
+    return Side(url=url, roles=roles, label=f"migration history ({migrations_dir})", live=False)
+
+
+@dataclass(frozen=True)
+class NewMigration:
+    """The outcome of `migrate new`: the files written (none when nothing changed)."""
+
+    plan: Plan
+    path: Path | None = None
+    rollback_path: Path | None = None
+
+
+def new_migration(ws: Workspace, name: str, *, schema_dir: Path, migrations_dir: Path,
+                  allow_destructive: bool = False) -> NewMigration:
+    """Plan history → schema_dir (verified both ways) and write the next numbered pair.
+
+    When name is the newest migration's, that migration is written again from the history
+    before it (for a migration not applied anywhere yet: the runner refuses a changed one).
+    """
+    from schemactl.engine import existing_path, make_plan  # noqa: PLC0415
+    from schemactl.render import script  # noqa: PLC0415
+
+    if not _NEW_NAME.match(name) or name.endswith("_rollback"):
+        raise InputError(f"migration name {name!r}: use lower case letters, digits and _ "
+                         "(starting with a letter, not ending in _rollback)")
+    existing_path(str(schema_dir))
+    history = load_history(migrations_dir, must_exist=False)
+    if history:
+        require_manifest(migrations_dir)
+    replacing = bool(history) and history[-1].name == name
+    base = history[:-1] if replacing else history
+    for older in base:
+        if older.name == name:
+            raise InputError(f"{older.path}: a migration named {name} exists already and is not the newest; "
+                             "choose another name")
+    number = int(base[-1].version) + 1 if base else 1
+    if number > 999:
+        raise InputError(f"{migrations_dir}: migration numbers are three digits and 999 is taken")
+    stem = f"{number:03d}_{name}"
+    ws.dev()
+    desired = ws.open(str(schema_dir), label="desired")
+    if replacing:
+        ws.progress(f"writing {stem} again from the {len(base)} migrations before it")
+    source = _replayed(ws, migrations_dir, base)
+    ws.progress("planning")
+    plan = make_plan(ws, source, desired, verify=True)
+    if plan.empty:
+        return NewMigration(plan=plan)
+    if plan.destructive and not allow_destructive:
+        raise Refused("the migration deletes data (hazard deletes_data); nothing was written. "
+                      "Re-run with --allow-destructive to accept it")
+    migrations_dir.mkdir(parents=True, exist_ok=True)
+    forward = migrations_dir / f"{stem}.sql"
+    rollback = migrations_dir / f"{stem}_rollback.sql"
+    forward.write_text(script(plan.changes, title=f"{stem}: migration history -> {schema_dir.name}/"),
+                       encoding="utf-8")
+    rollback.write_text(script(plan.rollback, title=f"{stem}_rollback: undoes {stem}"), encoding="utf-8")
+    write_manifest(migrations_dir)
+    return NewMigration(plan=plan, path=forward, rollback_path=rollback)
+
+
+# ---------------------------------------------------------------------------------------
+# The runner: tracking table, up, status, down, reset.
+
+_CREATE_TRACKING = [
+    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(TRACKING_SCHEMA)),
+    sql.SQL("""CREATE TABLE IF NOT EXISTS {}.schema_migrations (
+    version text PRIMARY KEY,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    applied_by text NOT NULL DEFAULT current_user,
+    duration_ms integer NOT NULL
+)""").format(sql.Identifier(TRACKING_SCHEMA)),
+]
+_TABLE = sql.SQL("{}.schema_migrations").format(sql.Identifier(TRACKING_SCHEMA))
+
+
+@dataclass(frozen=True)
+class AppliedRow:
+    """One row of schemactl.schema_migrations."""
+
+    version: str
+    name: str
+    checksum: str
+    applied_at: datetime
+    applied_by: str
+    duration_ms: int
+
+    @property
+    def stem(self) -> str:
+        return f"{self.version}_{self.name}"
+
+
+def _applied(conn: psycopg.Connection) -> dict[str, AppliedRow]:
+    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (TRACKING_TABLE,)).fetchone()[0]
+    if not exists:
+        return {}
+    rows = conn.execute(sql.SQL("SELECT version, name, checksum, applied_at, applied_by, duration_ms "
+                                "FROM {} ORDER BY version").format(_TABLE)).fetchall()
+    return {row[0]: AppliedRow(*row) for row in rows}
+
+
+@contextlib.contextmanager
+def _database_errors(target: str) -> Iterator[None]:
+    """Server errors outside a migration's statements (tracking table, lock) as one line."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise SchemactlError(f"{mask(target)}: {_reason(exc)}") from None
+
+
+def _ensure_tracking(conn: psycopg.Connection) -> None:
+    try:
+        with conn.transaction():
+            for statement in _CREATE_TRACKING:
+                conn.execute(statement)
+    except psycopg.Error as exc:
+        raise SchemactlError(f"cannot create the tracking table {TRACKING_TABLE}: {_reason(exc)}") from None
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One line of `migrate status`: applied, pending, changed (since applied) or missing (file)."""
+
+    state: str
+    stem: str
+    applied: AppliedRow | None = None
+
+    def render(self) -> str:
+        line = f"{self.state:8} {self.stem}"
+        if self.applied is not None:
+            when = self.applied.applied_at.strftime("%Y-%m-%d %H:%M:%S%z")
+            line += f"  at {when} by {self.applied.applied_by} ({self.applied.duration_ms} ms)"
+        if self.state == "changed":
+            line += "  (the file's checksum differs from the applied one)"
+        elif self.state == "missing":
+            line += "  (applied, but no file in the migrations directory)"
+        return line
+
+
+def _entries(history: list[Migration], applied: dict[str, AppliedRow]) -> list[StatusEntry]:
+    entries: list[StatusEntry] = []
+    on_disk = {m.version: m for m in history}
+    for version in sorted(set(on_disk) | set(applied)):
+        migration, row = on_disk.get(version), applied.get(version)
+        if migration is None:
+            assert row is not None
+            entries.append(StatusEntry("missing", row.stem, row))
+        elif row is None:
+            entries.append(StatusEntry("pending", migration.stem))
+        elif row.checksum != migration.checksum or row.name != migration.name:
+            entries.append(StatusEntry("changed", migration.stem, row))
+        else:
+            entries.append(StatusEntry("applied", migration.stem, row))
+    return entries
+
+
+def migration_status(target: str, migrations_dir: Path) -> tuple[list[StatusEntry], list[str]]:
+    """Every migration's state on the target, and the manifest's problems (read-only)."""
+    history = load_history(migrations_dir)
+    problems = verify_manifest(migrations_dir)
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        applied = _applied(conn)
+    return _entries(history, applied), problems
+
+
+def _refuse_inconsistent(migrations_dir: Path, entries: list[StatusEntry]) -> None:
+    for entry in entries:
+        if entry.state == "changed":
+            raise Refused(f"{migrations_dir / (entry.stem + '.sql')} was changed after it was applied "
+                          f"(checksum differs from {TRACKING_TABLE}); restore it from version control and "
+                          "write a new migration instead")
+        if entry.state == "missing":
+            raise Refused(f"migration {entry.stem} is applied on the target but {migrations_dir} has no "
+                          f"{entry.stem}.sql; use the migrations directory of the release that applied it")
+
+
+def _tracking_insert(migration: Migration, started: float) -> Record:
+    def record(conn: psycopg.Connection) -> None:
+        elapsed = int((time.monotonic() - started) * 1000)
+        conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) VALUES (%s, %s, %s, %s)")
+                     .format(_TABLE), (migration.version, migration.name, migration.checksum, elapsed))
+    return record
+
+
+def _tracking_delete(migration: Migration) -> Record:
+    def record(conn: psycopg.Connection) -> None:
+        conn.execute(sql.SQL("DELETE FROM {} WHERE version = %s").format(_TABLE), (migration.version,))
+    return record
+
+
+def migrate_up(target: str, migrations_dir: Path, *, progress: Progress = _quiet) -> list[tuple[Migration, int]]:
+    """Apply every pending migration in order, under the schema lock; (migration, ms) applied."""
+    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
+    from schemactl.engine import advisory_lock  # noqa: PLC0415
+
+    history = load_history(migrations_dir)
+    require_manifest(migrations_dir)
+    scripts = {m.version: parse_script(m.path) for m in history}
+    done: list[tuple[Migration, int]] = []
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        progress(f"waiting for the schema lock on {mask(target)}")
+        with advisory_lock(conn, SCHEMA_LOCK_KEY):
+            _ensure_tracking(conn)
+            applied = _applied(conn)
+            entries = _entries(history, applied)
+            _refuse_inconsistent(migrations_dir, entries)
+            pending = [m for m in history if m.version not in applied]
+            newest = max(applied, default="")
+            for migration in pending:
+                if migration.version < newest:
+                    raise Refused(f"{migration.path} is pending but the newer migration {applied[newest].stem} "
+                                  "is applied already; give it a number after the newest applied one")
+            for migration in pending:
+                progress(f"applying {migration.stem}")
+                started = time.monotonic()
+                undo = parse_script(migration.rollback_path) if migration.rollback_path else None
+                run_script(conn, scripts[migration.version], record=_tracking_insert(migration, started), undo=undo)
+                elapsed = int((time.monotonic() - started) * 1000)
+                progress(f"applied {migration.stem} in {elapsed} ms")
+                done.append((migration, elapsed))
+    return done
+
+
+def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migration]], list[Migration]],
+               progress: Progress) -> list[Migration]:
+    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
+    from schemactl.engine import advisory_lock  # noqa: PLC0415
+
+    history = load_history(migrations_dir)
+    require_manifest(migrations_dir)
+    done: list[Migration] = []
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        progress(f"waiting for the schema lock on {mask(target)}")
+        with advisory_lock(conn, SCHEMA_LOCK_KEY):
+            applied = _applied(conn)
+            entries = _entries(history, applied)
+            _refuse_inconsistent(migrations_dir, entries)
+            newest_first = [m for m in reversed(history) if m.version in applied]
+            chosen = choose(newest_first)
+            for migration in chosen:
+                if migration.rollback_path is None:
+                    raise InputError(f"{migration.path}: no rollback file {migration.stem}_rollback.sql; "
+                                     "nothing was rolled back")
+            for migration in chosen:
+                progress(f"rolling back {migration.stem}")
+                assert migration.rollback_path is not None
+                run_script(conn, parse_script(migration.rollback_path), record=_tracking_delete(migration),
+                           undo=parse_script(migration.path))
+                progress(f"rolled back {migration.stem}")
+                done.append(migration)
+    return done
+
+
+def migrate_down(target: str, migrations_dir: Path, through: str | None = None, *,
+                 progress: Progress = _quiet) -> list[Migration]:
+    """Roll back newest-first through the named migration (default: the newest one only)."""
+
+    def choose(newest_first: list[Migration]) -> list[Migration]:
+        if through is None:
+            return newest_first[:1]
+        for number, migration in enumerate(newest_first):
+            if migration.matches(through):
+                return newest_first[:number + 1]
+        raise InputError(f"migration {through} is not applied on the target (see `schemactl migrate status`)")
+
+    return _roll_back(target, migrations_dir, choose, progress)
+
+
+def migrate_reset(target: str, migrations_dir: Path, *, confirmed: bool,
+                  progress: Progress = _quiet) -> list[Migration]:
+    """Roll back every applied migration; refused unless confirmed."""
+    if not confirmed:
+        raise Refused("reset rolls back every migration and deletes their data; re-run with --yes to confirm")
+    return _roll_back(target, migrations_dir, lambda newest_first: newest_first, progress)
+
+
+# ---------------------------------------------------------------------------------------
+# Command line.
+
+
+def _reporter(args: argparse.Namespace, err: TextIO) -> Progress:
+    from schemactl.cli import _Reporter  # noqa: PLC0415  (the CLI's shared progress printer)
+
+    return _Reporter(err, args.quiet)
+
+
+def _cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from schemactl.engine import Workspace  # noqa: PLC0415
+    from schemactl.render import plan_text  # noqa: PLC0415
+
+    report = _reporter(args, err)
+    migrations_dir = Path(args.migrations_dir)
+    with Workspace(dev_url=args.dev_url, progress=report) as ws:
+        outcome = new_migration(ws, args.name, schema_dir=Path(args.schema_dir), migrations_dir=migrations_dir,
+                                allow_destructive=args.allow_destructive)
+    if outcome.path is None:
+        print(f"nothing to migrate: {migrations_dir} already matches {args.schema_dir}", file=err)
+        return EXIT_DIFFERENCES
+    if not args.quiet:
+        err.write(plan_text(outcome.plan))
+    print(f"wrote {outcome.path}, {outcome.rollback_path} and {migrations_dir / MANIFEST_NAME}", file=out)
+    return EXIT_OK
+
+
+def _cmd_up(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from schemactl.conninfo import resolve_target  # noqa: PLC0415
+
+    target = resolve_target(args.target)
+    done = migrate_up(target, Path(args.migrations_dir), progress=_reporter(args, err))
+    for migration, elapsed in done:
+        print(f"applied {migration.stem} ({elapsed} ms)", file=out)
+    if done:
+        print(f"{len(done)} applied to {mask(target)}", file=out)
+    else:
+        print(f"nothing to apply: {mask(target)} is up to date", file=out)
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from schemactl.conninfo import resolve_target  # noqa: PLC0415
+
+    target = resolve_target(args.target)
+    migrations_dir = Path(args.migrations_dir)
+    entries, problems = migration_status(target, migrations_dir)
+    for entry in entries:
+        print(entry.render(), file=out)
+    counts = {state: sum(e.state == state for e in entries) for state in ("applied", "pending", "changed", "missing")}
+    print(", ".join(f"{n} {state}" for state, n in counts.items() if n) or "no migrations", file=out)
+    if problems:
+        require_manifest(migrations_dir)
+    _refuse_inconsistent(migrations_dir, entries)
+    return EXIT_DIFFERENCES if counts["pending"] else EXIT_OK
+
+
+def _cmd_down(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from schemactl.conninfo import resolve_target  # noqa: PLC0415
+
+    target = resolve_target(args.target)
+    done = migrate_down(target, Path(args.migrations_dir), args.migration, progress=_reporter(args, err))
+    _print_rolled_back(done, target, out)
+    return EXIT_OK
+
+
+def _cmd_reset(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from schemactl.conninfo import resolve_target  # noqa: PLC0415
+
+    if not args.yes:
+        raise Refused("reset rolls back every migration and deletes their data; re-run with --yes to confirm")
+    target = resolve_target(args.target)
+    done = migrate_reset(target, Path(args.migrations_dir), confirmed=args.yes, progress=_reporter(args, err))
+    _print_rolled_back(done, target, out)
+    return EXIT_OK
+
+
+def _print_rolled_back(done: list[Migration], target: str, out: TextIO) -> None:
+    for migration in done:
+        print(f"rolled back {migration.stem}", file=out)
+    if not done:
+        print(f"nothing to roll back on {mask(target)}", file=out)
+
+
+def add_parser(commands: argparse._SubParsersAction, add_dev_url: Callable[[argparse.ArgumentParser], None],
+               add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """`schemactl migrate new | up | status | down | reset`."""
+    migrate = commands.add_parser(
+        "migrate", help="versioned migrations: new, up, status, down, reset",
+        description="Versioned migrations in generated/migrations (NNN_name.sql + NNN_name_rollback.sql, "
+        "checksums in schemactl.sum), tracked on the target in schemactl.schema_migrations. "
+        "`up` and `down` take the schema advisory lock; each migration and its tracking row commit together.")
+    actions = migrate.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def with_dir(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--migrations-dir", default="generated/migrations", metavar="DIR")
+        add_common(parser)
+
+    def with_target(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--target", metavar="URL", help="default: DATABASE_URL, else DB_HOST/DB_PORT/DB_NAME/...")
+        with_dir(parser)
+
+    new = actions.add_parser("new", help="write the next migration from the history to schema/",
+                             description="Replay the history on the dev server, plan it to schema/ (rehearsed "
+                             "both ways), write NNN_NAME.sql and NNN_NAME_rollback.sql and refresh the manifest. "
+                             "NAME of the newest migration writes that one again from the history before it "
+                             "(only for a migration not applied anywhere yet). Exit 1 when there is nothing "
+                             "to migrate.")
+    new.add_argument("name", metavar="NAME", help="lower case, e.g. add_asset_tags")
+    new.add_argument("--schema-dir", default="schema", metavar="DIR")
+    new.add_argument("--allow-destructive", action="store_true", help="accept changes that delete data")
+    add_dev_url(new)
+    with_dir(new)
+    new.set_defaults(handler=_cmd_new)
+
+    up = actions.add_parser("up", help="apply the pending migrations in order")
+    with_target(up)
+    up.set_defaults(handler=_cmd_up)
+
+    status = actions.add_parser("status", help="applied / pending / changed migrations (exit 1 if any pending)")
+    with_target(status)
+    status.set_defaults(handler=_cmd_status)
+
+    down = actions.add_parser("down", help="roll back newest-first through NAME (default: the newest only)")
+    down.add_argument("migration", nargs="?", metavar="NAME", help="e.g. 001_create_blockchain_tables")
+    with_target(down)
+    down.set_defaults(handler=_cmd_down)
+
+    reset = actions.add_parser("reset", help="roll back every migration (needs --yes)")
+    reset.add_argument("--yes", action="store_true", help="confirm: this deletes the migrated objects and data")
+    with_target(reset)
+    reset.set_defaults(handler=_cmd_reset)
