@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import psycopg
@@ -38,6 +38,13 @@ class Snapshot:
     options: dict[tuple[str, str, str], str]
     unsupported: tuple[tuple[str, str], ...]
     current_user: str
+    # Declarative partitioning: (fact, object, name) -> definition; see sql/partitions.sql.
+    partitioning: dict[tuple[str, str, str | None], str | None] = field(default_factory=dict)
+    # Sequence identity -> (type, start, increment, min, max, cache, cycle).
+    sequences: dict[str, tuple] = field(default_factory=dict)
+
+    def has(self, fact: str, obj: str, name: str | None = None) -> bool:
+        return (fact, obj, name) in self.partitioning
 
 
 def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
@@ -63,5 +70,7 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
     )
     options = {(kind, ident, name): value for kind, ident, name, value in rows("relation_options")}
     unsupported = tuple((kind, ident) for kind, ident in rows("unsupported"))
+    partitioning = {(fact, obj, name): definition for fact, obj, name, definition in rows("partitions")}
     return Snapshot(comments=comments, owners=owners, acls=acls, options=options,
-                    unsupported=unsupported, current_user=user)
+                    unsupported=unsupported, current_user=user, partitioning=partitioning,
+                    sequences={row[0]: tuple(row[1:]) for row in rows("sequences")})

@@ -146,6 +146,8 @@ def _recreated(statements: list[str]) -> set[str]:
             relation = node.relation
         elif isinstance(node, ast.ViewStmt):
             relation = node.view
+        elif isinstance(node, ast.CreateSeqStmt):
+            relation = node.sequence
         if relation is not None:
             made.add(f"{_ident(relation.schemaname or 'public')}.{_ident(relation.relname)}")
         elif isinstance(node, ast.CreateFunctionStmt):
@@ -222,6 +224,20 @@ def _acl_sql(grant: bool, kind: str, identity: str, grantee: str, privilege: str
     return f"REVOKE {privilege_sql} ON {target} FROM {who};"
 
 
+_SEQUENCE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+
+
+def _default_sequence(data_type: str) -> tuple:
+    """The options CREATE SEQUENCE gives a sequence of this type when none are written."""
+    return (data_type, 1, 1, 1, _SEQUENCE_MAX.get(data_type, _SEQUENCE_MAX["bigint"]), 1, False)
+
+
+def _sequence_sql(identity: str, options: tuple) -> str:
+    data_type, start, increment, minimum, maximum, cache, cycle = options
+    return (f"ALTER SEQUENCE {identity} AS {data_type} INCREMENT BY {int(increment)} MINVALUE {int(minimum)} "
+            f"MAXVALUE {int(maximum)} START WITH {int(start)} CACHE {int(cache)} {'' if cycle else 'NO '}CYCLE;")
+
+
 def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
     changes: list[Change] = []
     # Relation options and FORCE ROW LEVEL SECURITY.
@@ -248,9 +264,23 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
         hazards = ("authorization",) if name.startswith("security_") else ()
         changes.append(Change(sql=set_sql, object=f"{word.lower()} {identity}", action="alter", hazards=hazards,
                               reverse=(undo_sql,), origin="schemactl"))
-    # Privileges migra does not diff. An object missing from `new` is dropped with its ACL.
+    # Sequence options: migra creates sequences with the defaults of their type.
+    for identity in sorted(new.sequences):
+        after = new.sequences[identity]
+        before = None if _touched(identity, recreated) else old.sequences.get(identity)
+        if before is None:
+            before = _default_sequence(after[0])
+        if before != after:
+            changes.append(Change(sql=_sequence_sql(identity, after), object=f"sequence {identity}", action="alter",
+                                  reverse=(_sequence_sql(identity, before),), origin="schemactl"))
+    # Privileges migra does not diff. An object missing from `new` is dropped with its ACL;
+    # an object that is created (or re-created) starts from PostgreSQL's default ACL.
     exists_new = {identity for (_, identity) in new.comments}
     old_acls = {a for a in old.acls if not _touched(a[1], recreated)}
+    existed = {identity for (_, identity) in old.owners if not _touched(identity, recreated)}
+    for kind, identity in new.owners:
+        if kind in ("FUNCTION", "PROCEDURE") and identity not in existed:
+            old_acls.add((kind, identity, "PUBLIC", "EXECUTE", False))
     for entry in sorted(old_acls - new.acls):
         if entry[1] not in exists_new:
             continue
@@ -283,6 +313,70 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
                               object=f"{kind.lower()} {identity}", action="comment",
                               reverse=(f"COMMENT ON {kind} {identity} IS {_literal(before)};",), origin="schemactl"))
     return changes
+
+
+def _plain(node: object) -> str:
+    return f"{getattr(node, 'schemaname', None) or 'public'}.{node.relname}"  # type: ignore[attr-defined]
+
+
+def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> list[str]:
+    """migra's statements with its partitioning mistakes corrected.
+
+    A partition's indexes and constraints come from its parent: PostgreSQL creates them with
+    the partition (or when the parent's index is created) and drops them with the parent's.
+    migra creates and drops them one by one, and builds the parent's index ON ONLY, which
+    leaves it invalid. Those statements are dropped or rewritten here.
+    """
+    from pglast import ast, enums, parse_sql  # noqa: PLC0415
+
+    parsed: list[tuple[str, object]] = []
+    for text in statements:
+        try:
+            parsed.append((text, parse_sql(text)[0].stmt))
+        except Exception:  # noqa: BLE001  (kept as migra wrote it)
+            parsed.append((text, None))
+
+    def dropped(node: object, kind: object) -> list[str]:
+        if not isinstance(node, ast.DropStmt) or node.removeType != kind:
+            return []
+        names = [".".join(n.sval for n in item) for item in node.objects]
+        return [n if "." in n else f"public.{n}" for n in names]
+
+    dropped_tables = {n.replace('"', "") for _, node in parsed for n in dropped(node, enums.ObjectType.OBJECT_TABLE)}
+    parent_of = {obj: parent for (fact, obj, parent) in old.partitioning if fact == "partition"}
+    fixed: list[str] = []
+    for text, node in parsed:
+        if node is None:
+            fixed.append(text)
+            continue
+        tables = dropped(node, enums.ObjectType.OBJECT_TABLE)
+        if tables and all(parent_of.get(t) in dropped_tables for t in tables):
+            continue  # a partition goes with its dropped parent
+        if isinstance(node, ast.IndexStmt):
+            index = f"{node.relation.schemaname or 'public'}.{node.idxname}"
+            table = _plain(node.relation)
+            if new.has("inherited_index", index) or new.has("partitioned_constraint", table, node.idxname):
+                continue  # made by the partition itself, or by the constraint below
+            if new.has("partitioned_index", index):
+                text = text.replace(" ON ONLY ", " ON ", 1)
+        elif dropped(node, enums.ObjectType.OBJECT_INDEX):
+            if all(old.has("inherited_index", n) for n in dropped(node, enums.ObjectType.OBJECT_INDEX)):
+                continue
+        elif isinstance(node, ast.AlterTableStmt) and len(node.cmds) == 1:
+            table, cmd = _plain(node.relation), node.cmds[0]
+            if cmd.subtype == enums.AlterTableType.AT_AddConstraint:
+                name = cmd.def_.conname
+                if new.has("inherited_constraint", table, name):
+                    continue
+                definition = new.partitioning.get(("partitioned_constraint", table, name))
+                if definition is not None:
+                    text = (f"ALTER TABLE {_ident(table.split('.', 1)[0])}.{_ident(table.split('.', 1)[1])} "
+                            f"ADD CONSTRAINT {_ident(name)} {definition}")
+            elif cmd.subtype == enums.AlterTableType.AT_DropConstraint and old.has("inherited_constraint", table,
+                                                                              cmd.name):
+                continue
+        fixed.append(text)
+    return fixed
 
 
 def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
@@ -343,14 +437,16 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     """
     old = _inspected(source, cache)
     new = _inspected(target, cache)
-    statements = migra_statements(old.inspector, new.inspector)
+    statements = _partitioning_fixed(migra_statements(old.inspector, new.inspector), old.snapshot, new.snapshot)
     facts = _TableFacts(source, old.inspector)
     migra_changes: list[Change] = []
     for text in statements:
         action, obj = object_of(text)
         change = Change(sql=text, object=obj, action=action,
                         hazards=classify(text, column_type=facts.column_type, has_rows=facts.has_rows))
-        migra_changes.extend(online_forms(change, has_rows=facts.has_rows))
+        # Partitioned tables have no online forms (no CONCURRENTLY, no NOT VALID foreign keys).
+        migra_changes.extend(online_forms(change, has_rows=lambda t: facts.has_rows(t) and not any(
+            snap.has("partitioned_table", t.replace('"', "")) for snap in (old.snapshot, new.snapshot))))
     roles_first, roles_last = _role_changes(source.roles, target.roles)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
     return Differences(changes=tuple(roles_first + migra_changes + extras + roles_last), source=source, target=target)

@@ -200,6 +200,22 @@ def normalized_dump(text: str) -> list[str]:
         out.append(line)
         if line.startswith("CREATE TABLE ") and line.endswith("("):
             block = []
+    return _sorted_acl_runs(out)
+
+
+def _sorted_acl_runs(lines: list[str]) -> list[str]:
+    # pg_dump prints an object's privileges in aclitem order, which is the order they were
+    # granted in; the set matters, not the order.
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line.startswith(("GRANT ", "REVOKE ")):
+            run.append(line)
+            continue
+        out.extend(sorted(run))
+        run = []
+        if line:
+            out.append(line)
     return out
 
 

@@ -1,4 +1,5 @@
--- Privileges migra does not diff: on schemas, functions, sequences and columns.
+-- Privileges migra does not diff: on schemas, functions, sequences, columns, and views
+-- (migra only diffs the table privileges of base tables).
 -- Columns: object kind (as in GRANT ... ON), identity, grantee ('PUBLIC' for public),
 -- privilege, grantable. The owner's implicit privileges are left out.
 WITH ext_members AS (
@@ -24,6 +25,12 @@ WITH ext_members AS (
            (aclexplode(coalesce(c.relacl, acldefault('s', c.relowner)))).*
     FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
     WHERE c.relkind = 'S'
+      AND c.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_class'::regclass)
+    UNION ALL
+    SELECT 'TABLE', quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relowner,
+           (aclexplode(coalesce(c.relacl, acldefault('r', c.relowner)))).*
+    FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('v', 'm')
       AND c.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_class'::regclass)
     UNION ALL
     SELECT 'COLUMN', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),

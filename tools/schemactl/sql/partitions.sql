@@ -1,0 +1,34 @@
+-- Facts about declarative partitioning that migra gets wrong (it treats the indexes and
+-- constraints a partition inherits as its own). Columns: fact, object, name, definition.
+WITH user_ns AS (
+    SELECT oid, nspname FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND nspname !~ '^pg_(toast_)?temp_'
+      AND nspname <> ALL(%(excluded)s)
+)
+SELECT 'inherited_index', n.nspname || '.' || c.relname, NULL, NULL
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('i', 'I') AND c.relispartition
+UNION ALL
+SELECT 'partitioned_index', n.nspname || '.' || c.relname, NULL, NULL
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relkind = 'I'
+UNION ALL
+SELECT 'inherited_constraint', n.nspname || '.' || c.relname, con.conname, NULL
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN user_ns n ON n.oid = c.relnamespace
+WHERE con.conparentid <> 0 OR (c.relispartition AND con.coninhcount > 0)
+UNION ALL
+SELECT 'partitioned_constraint', n.nspname || '.' || c.relname, con.conname, pg_get_constraintdef(con.oid)
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relkind = 'p' AND con.contype IN ('p', 'u', 'x', 'f')
+UNION ALL
+SELECT 'partitioned_table', n.nspname || '.' || c.relname, NULL, NULL
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relkind = 'p'
+UNION ALL
+SELECT 'partition', n.nspname || '.' || c.relname, pn.nspname || '.' || p.relname, NULL
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class p ON p.oid = i.inhparent
+JOIN pg_namespace pn ON pn.oid = p.relnamespace
+WHERE c.relkind IN ('r', 'p', 'f') AND c.relispartition
+ORDER BY 1, 2, 3
