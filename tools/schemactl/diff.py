@@ -148,6 +148,18 @@ def _recreated(statements: list[str]) -> set[str]:
             relation = node.view
         elif isinstance(node, ast.CreateSeqStmt):
             relation = node.sequence
+        if isinstance(node, (ast.CreatePolicyStmt, ast.CreateTrigStmt)):
+            # Comments and the like on a re-created policy or trigger are gone with the old one.
+            table = node.table if isinstance(node, ast.CreatePolicyStmt) else node.relation
+            name = node.policy_name if isinstance(node, ast.CreatePolicyStmt) else node.trigname
+            made.add(f"{_ident(name)} ON {_ident(table.schemaname or 'public')}.{_ident(table.relname)}")
+        elif isinstance(node, ast.IndexStmt) and node.idxname:
+            made.add(f"{_ident(node.relation.schemaname or 'public')}.{_ident(node.idxname)}")
+        elif isinstance(node, ast.AlterTableStmt):
+            for cmd in node.cmds or ():
+                if isinstance(getattr(cmd, "def_", None), ast.Constraint) and cmd.def_.conname:
+                    rel = node.relation
+                    made.add(f"{_ident(cmd.def_.conname)} ON {_ident(rel.schemaname or 'public')}.{_ident(rel.relname)}")
         if relation is not None:
             made.add(f"{_ident(relation.schemaname or 'public')}.{_ident(relation.relname)}")
         elif isinstance(node, ast.CreateFunctionStmt):

@@ -1,0 +1,142 @@
+"""Drift against the live server: schema/ built there is no drift; each hand edit is found by name."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from schemactl.build import build_source
+from schemactl.conninfo import with_dbname
+from schemactl.drift import check_drift
+
+from fixtures_db import SCHEMA_DIR
+
+SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
+
+# (edit, undo of any cluster-wide part, kind and name the report must show)
+HAND_EDITS = {
+    "drop_index": ("DROP INDEX memory_assets_owner_address_created_at_idx", None,
+                   "memory_assets_owner_address_created_at_idx"),
+    "add_column": ("ALTER TABLE memory_assets ADD COLUMN hand_added text", None, "memory_assets"),
+    "change_default": ("ALTER TABLE memory_batches ALTER COLUMN status SET DEFAULT 'failed'", None,
+                       "memory_batches"),
+    "alter_policy": ("ALTER POLICY owner_access ON memory_assets USING (true)", None, "owner_access"),
+    "drop_grant": ("REVOKE SELECT ON memory_assets FROM blockchain_service", None, "memory_assets"),
+    "extra_grant": ("GRANT DELETE ON cost_tracking TO blockchain_service", None, "cost_tracking"),
+    "change_comment": ("COMMENT ON TABLE merkle_trees IS 'edited by hand'", None, "merkle_trees"),
+    "alter_role": ("ALTER ROLE blockchain_service CREATEDB", "ALTER ROLE blockchain_service NOCREATEDB",
+                   "blockchain_service"),
+    "drop_trigger": ("DROP TRIGGER update_memory_assets_updated_at ON memory_assets", None,
+                     "update_memory_assets_updated_at"),
+    "drop_check": ("ALTER TABLE merkle_trees DROP CONSTRAINT merkle_trees_max_depth_range", None,
+                   "merkle_trees_max_depth_range"),
+    "no_force_rls": ("ALTER TABLE memory_assets NO FORCE ROW LEVEL SECURITY", None, "memory_assets"),
+    "view_option": ("ALTER VIEW user_statistics SET (security_invoker = false)", None, "user_statistics"),
+    "extra_table": ("CREATE TABLE hand_made (id integer PRIMARY KEY)", None, "hand_made"),
+    "function_body": ("CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql "
+                      "AS $$BEGIN RETURN NEW; END$$", None, "set_updated_at"),
+}
+
+
+@pytest.fixture(scope="module")
+def schema_template(live_url: str) -> Iterator[str]:
+    """schema/ built once into a template database on the live server."""
+    from schemactl.load import load_path, require_parsed  # noqa: PLC0415
+
+    name = f"sctest_drift_tpl_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(live_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        build_source(require_parsed(load_path(SCHEMA_DIR)), with_dbname(live_url, name))
+        yield name
+    finally:
+        with psycopg.connect(live_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def live_copy(live_url: str, schema_template: str) -> Iterator[str]:
+    """A live database holding exactly schema/, made from the template."""
+    name = f"sctest_drift_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(live_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
+                                                                       sql.Identifier(schema_template)))
+    try:
+        yield with_dbname(live_url, name)
+    finally:
+        with psycopg.connect(live_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _drift_cli(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SCHEMACTL, "drift", "--target", url, "--schema-dir", str(SCHEMA_DIR), "-q", *extra],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_schema_built_on_live_has_no_drift(live_copy: str) -> None:
+    result = _drift_cli(live_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no drift" in result.stdout
+
+
+def test_runner_tracking_table_is_not_drift(live_copy: str) -> None:
+    with psycopg.connect(live_copy, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA schemactl")
+        conn.execute("CREATE TABLE schemactl.schema_migrations (version text PRIMARY KEY)")
+    result = check_drift(live_copy, SCHEMA_DIR)
+    assert result.zero, [i.as_dict() for i in result.items]
+
+
+@pytest.mark.parametrize("edit", sorted(HAND_EDITS))
+def test_hand_edit_is_reported_by_name(edit: str, live_copy: str) -> None:
+    statement, undo, name = HAND_EDITS[edit]
+    with psycopg.connect(live_copy, autocommit=True) as conn:
+        conn.execute(statement)
+    try:
+        result = check_drift(live_copy, SCHEMA_DIR)
+    finally:
+        if undo:
+            with psycopg.connect(live_copy, autocommit=True) as conn:
+                conn.execute(undo)
+    assert not result.zero
+    named = [item for item in result.items if name in item.name or name in item.fix]
+    assert named, f"{name} not in {[i.as_dict() for i in result.items]}"
+    # The fix is verified: applied to a copy it returns to schema/.
+    assert result.plan is not None and result.plan.verified, result.note
+
+
+def test_drift_report_formats_and_exit_code(live_copy: str) -> None:
+    with psycopg.connect(live_copy, autocommit=True) as conn:
+        conn.execute("DROP INDEX memory_batches_created_date_idx")
+    text = _drift_cli(live_copy)
+    assert text.returncode == 1, text.stderr
+    assert "memory_batches_created_date_idx" in text.stdout
+    assert "CREATE INDEX memory_batches_created_date_idx" in text.stdout
+    as_json = _drift_cli(live_copy, "--format", "json")
+    assert as_json.returncode == 1
+    report = json.loads(as_json.stdout)
+    assert report["drift"] is True
+    assert any(i["state"] == "missing" and "memory_batches_created_date_idx" in i["name"] for i in report["items"])
+    markdown = _drift_cli(live_copy, "--format", "markdown")
+    assert markdown.returncode == 1
+    assert "| kind | object | state | how |" in markdown.stdout
+    assert "```sql" in markdown.stdout
+
+
+def test_apply_fixes_drift(live_copy: str) -> None:
+    with psycopg.connect(live_copy, autocommit=True) as conn:
+        conn.execute("DROP INDEX memory_assets_owner_address_created_at_idx")
+        conn.execute("COMMENT ON TABLE merkle_trees IS 'edited by hand'")
+    applied = subprocess.run([SCHEMACTL, "apply", "--target", live_copy, "--schema-dir", str(SCHEMA_DIR), "-q"],
+                             capture_output=True, text=True, timeout=600)
+    assert applied.returncode == 0, applied.stderr
+    assert _drift_cli(live_copy).returncode == 0
