@@ -362,6 +362,8 @@ def classify(sql: str, *, column_type: ColumnType, has_rows: TableHasRows) -> tu
         hazards.add("has_untracked_dependencies")
     elif isinstance(node, ast.CreateTrigStmt):
         hazards.add("access_exclusive_lock")
+    elif isinstance(node, ast.CreateStmt) and node.partbound is not None:
+        hazards.add("access_exclusive_lock")  # CREATE TABLE ... PARTITION OF locks the parent
     return tuple(sorted(hazards))
 
 
