@@ -217,12 +217,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_parser(commands, _add_dev_url, _add_common)
     lint.add_parser(commands, _add_common)
     generate.add_parser(commands, _add_dev_url, _add_common)
-    try:
-        from schemactl import settings  # noqa: PLC0415
-    except ImportError:
-        settings = None  # type: ignore[assignment]
-    if settings is not None:
-        settings.add_parser(commands, _add_common)
+    from schemactl import operations, settings  # noqa: PLC0415
+
+    settings.add_parser(commands, _add_common)
+    operations.add_parser(commands, _add_common)
 
     dev = commands.add_parser("dev-server", help="show or stop the embedded dev server")
     dev.add_argument("action", choices=("url", "stop"))
