@@ -98,7 +98,7 @@ def schema_source():
 def schema_db(live_url: str, schema_source) -> Iterator[str]:
     """A new database on the live server with schema/ built into it."""
     for url in _fresh(live_url, "sctest_schema"):
-        build_source(schema_source, url)
+        build_source(schema_source, url, align_roles=True)
         yield url
 
 

@@ -29,13 +29,15 @@ def _meta(case: str) -> dict:
 @pytest.fixture(scope="module", autouse=True)
 def _drop_case_roles(request: pytest.FixtureRequest):
     """Roles are cluster-wide: the cases' roles (sc_case_*) are dropped from both servers afterwards."""
-    yield
+    urls = []
     for fixture in ("live_url", "dev_server"):
         try:
             value = request.getfixturevalue(fixture)
         except pytest.skip.Exception:
             continue
-        url = value if isinstance(value, str) else value.url
+        urls.append(value if isinstance(value, str) else value.url)
+    yield
+    for url in urls:
         with connect(url, autocommit=True) as conn:
             names = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'sc\\_case\\_%'")]
             for name in names:

@@ -56,7 +56,7 @@ def schema_template(live_url: str) -> Iterator[str]:
     with psycopg.connect(live_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        build_source(require_parsed(load_path(SCHEMA_DIR)), with_dbname(live_url, name))
+        build_source(require_parsed(load_path(SCHEMA_DIR)), with_dbname(live_url, name), align_roles=True)
         yield name
     finally:
         with psycopg.connect(live_url, autocommit=True) as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import psycopg
 from psycopg import sql
@@ -12,7 +12,7 @@ from schemactl.conninfo import connect
 from schemactl.errors import BuildError
 from schemactl.load import Source, Statement, location
 from schemactl.order import order_statements
-from schemactl.roles import ROLE_STATEMENT_KINDS, roles_from_statements
+from schemactl.roles import ROLE_STATEMENT_KINDS, Role, role_create_sql, roles_from_statements
 
 __all__ = ["build_source", "ensure_roles", "executable_statements"]
 
@@ -29,15 +29,28 @@ def executable_statements(statements: Iterable[Statement]) -> list[Statement]:
     return order_statements(kept)
 
 
-def ensure_roles(conn: psycopg.Connection, names: Iterable[str]) -> None:
-    """Make sure each role exists on the server (attributes are compared from the AST)."""
-    for name in sorted(set(names)):
+def ensure_roles(conn: psycopg.Connection, roles: Mapping[str, Role] | Iterable[str], *,
+                 align: bool = False) -> None:
+    """Make sure each role exists on the server (roles are cluster-wide).
+
+    A missing declared role is created as declared (attributes and comment); a bare name
+    becomes a NOLOGIN role. With align, existing declared roles are also given the declared
+    attributes and comment, so a database built here compares equal to schema/ as a live target.
+    """
+    declared = roles if isinstance(roles, Mapping) else {}
+    for name in sorted(set(roles)):
+        role = declared.get(name)
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
-        if exists:
+        if exists and not (align and role is not None):
             continue
         try:
             with conn.transaction():
-                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+                if role is None:
+                    conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+                    continue
+                conn.execute(role_create_sql(role))
+                conn.execute(sql.SQL("COMMENT ON ROLE {} IS {}").format(
+                    sql.Identifier(name), sql.Literal(role.comment)))
         except psycopg.errors.DuplicateObject:
             # Another build created it between our check and our CREATE.
             pass
@@ -66,12 +79,16 @@ def _server_error(exc: psycopg.Error, statement: Statement) -> BuildError:
     return BuildError(f"{message}{detail}{hint}", path=statement.path, line=line, col=col)
 
 
-def build_source(source: Source, url: str, *, progress: Progress | None = None) -> None:
-    """Create every object of source in the (empty) database at url, in one transaction."""
+def build_source(source: Source, url: str, *, progress: Progress | None = None, align_roles: bool = False) -> None:
+    """Create every object of source in the (empty) database at url, in one transaction.
+
+    Declared roles missing from the cluster are created as declared; align_roles also sets
+    the attributes and comments of existing ones (for tests that treat the build as live).
+    """
     roles = roles_from_statements(source.statements)
     ordered = executable_statements(source.statements)
     with connect(url, autocommit=True) as conn:
-        ensure_roles(conn, roles)
+        ensure_roles(conn, roles, align=align_roles)
         conn.autocommit = False
         with conn.transaction():
             # Like pg_dump: function bodies are checked when called, not when created,
