@@ -452,10 +452,16 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _partitioning_fixed(migra_statements(old.inspector, new.inspector), old.snapshot, new.snapshot)
     facts = _TableFacts(source, old.inspector)
     migra_changes: list[Change] = []
+    # Views and functions the source already has (unquoted, functions without arguments).
+    existing = {f"{kind.lower()} {identity.replace(chr(34), '').split('(')[0]}" for kind, identity in old.snapshot.owners}
     for text in statements:
         action, obj = object_of(text)
-        change = Change(sql=text, object=obj, action=action,
-                        hazards=classify(text, column_type=facts.column_type, has_rows=facts.has_rows))
+        hazards = classify(text, column_type=facts.column_type, has_rows=facts.has_rows)
+        if action == "replace" and obj not in existing:
+            # CREATE OR REPLACE of an object the source lacks is a plain create: nothing depends on it yet.
+            action = "create"
+            hazards = tuple(h for h in hazards if h != "has_untracked_dependencies")
+        change = Change(sql=text, object=obj, action=action, hazards=hazards)
         # Partitioned tables have no online forms (no CONCURRENTLY, no NOT VALID foreign keys).
         migra_changes.extend(online_forms(change, has_rows=lambda t: facts.has_rows(t) and not any(
             snap.has("partitioned_table", t.replace('"', "")) for snap in (old.snapshot, new.snapshot))))
