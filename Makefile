@@ -96,30 +96,33 @@ elif [ -n "$${DB_NAME:-}$${DB_HOST:-}" ]; then \
   export PGHOST="$${DB_HOST:-localhost}" PGPORT="$${DB_PORT:-5432}" PGUSER="$${DB_USER:-postgres}"; \
   if [ -n "$${DB_PASSWORD:-}" ]; then export PGPASSWORD="$$DB_PASSWORD"; fi; \
   target="$${DB_NAME:-postgres}"; \
-else echo "no target database: set DATABASE_URL, or DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD" >&2; exit 2; fi
+else echo "no target database: set DATABASE_URL, or DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD" >&2; exit 2; fi; \
+pgbin=$$($(BIN)/python -m schemactl.devserver client-bindir "$$target"); pgbin="$${pgbin:+$$pgbin/}"
 endef
+# Client tools come from the installation matching the server's major (installed binaries or
+# the pgserver wheel), else from PATH: pg_dump refuses a server newer than itself.
 
-backup: ## pg_dump -Fc of the target (DATABASE_URL or DB_*) to backups/<db>-<UTC timestamp>.dump
+backup: $(SCHEMACTL) ## pg_dump -Fc of the target (DATABASE_URL or DB_*) to backups/<db>-<UTC timestamp>.dump
 	@set -euo pipefail; $(PG_TARGET); \
-	db=$$(psql -X -A -t -q --dbname="$$target" -c 'SELECT current_database()'); \
+	db=$$("$${pgbin}psql" -X -A -t -q --dbname="$$target" -c 'SELECT current_database()'); \
 	mkdir -p "$(BACKUP_DIR)"; \
 	file="$(BACKUP_DIR)/$$db-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
-	pg_dump --format=custom --file="$$file.partial" --dbname="$$target"; \
+	"$${pgbin}pg_dump" --format=custom --file="$$file.partial" --dbname="$$target"; \
 	mv "$$file.partial" "$$file"; \
 	echo "$$file"
 
-restore: ## pg_restore FILE=backups/x.dump into the target (--clean --if-exists --no-owner); NEW_DB=name: into a new database
+restore: $(SCHEMACTL) ## pg_restore FILE=backups/x.dump into the target (--clean --if-exists --no-owner); NEW_DB=name: into a new database
 	@set -euo pipefail; $(PG_TARGET); \
 	if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/<db>-<timestamp>.dump [NEW_DB=name]" >&2; exit 2; fi; \
 	if [ ! -f "$(FILE)" ]; then echo "no such backup file: $(FILE)" >&2; exit 2; fi; \
 	if [ -n "$(NEW_DB)" ]; then \
-	  createdb --maintenance-db="$$target" -- "$(NEW_DB)"; \
+	  "$${pgbin}createdb" --maintenance-db="$$target" -- "$(NEW_DB)"; \
 	  if [ -n "$${DATABASE_URL:-}" ]; then \
 	    target=$$($(BIN)/python -c 'import sys; from schemactl.conninfo import with_dbname; print(with_dbname(*sys.argv[1:]))' "$$target" "$(NEW_DB)"); \
 	  else target="$(NEW_DB)"; fi; \
 	fi; \
-	pg_restore --clean --if-exists --no-owner --exit-on-error --single-transaction --dbname="$$target" "$(FILE)"; \
-	echo "restored $(FILE) into $$(psql -X -A -t -q --dbname="$$target" -c 'SELECT current_database()')"
+	"$${pgbin}pg_restore" --clean --if-exists --no-owner --exit-on-error --single-transaction --dbname="$$target" "$(FILE)"; \
+	echo "restored $(FILE) into $$("$${pgbin}psql" -X -A -t -q --dbname="$$target" -c 'SELECT current_database()')"
 
 bench-queries: $(SCHEMACTL) ## Usage Examples and monitoring views on 1M+ row tables: median/p95 ms, index use (ARGS=--scale 0.1)
 	$(BIN)/python bench/bench_queries.py $(ARGS)

@@ -19,6 +19,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -365,3 +366,34 @@ def scratch_database(server: DevServer, label: str = "db") -> Iterator[str]:
         yield with_dbname(server.url, name)
     finally:
         _drop(server.url, name)
+
+
+def client_bindir(major: int) -> Path | None:
+    """Client tools (pg_dump, pg_restore, psql) that can work with a server of this major:
+    the same major if installed, else the oldest newer one (pg_dump refuses older servers)."""
+    usable = [b for b in find_binaries() if b.major >= major and (b.bindir / "pg_dump").is_file()]
+    usable.sort(key=lambda b: (b.major != major, b.major))
+    return usable[0].bindir if usable else None
+
+
+def _print_client_bindir(argv: list[str]) -> int:
+    # `python -m schemactl.devserver client-bindir TARGET`: the Makefile's backup/restore use it.
+    # TARGET is a URL or, with the PG* variables set, a database name.
+    if len(argv) != 2 or argv[0] != "client-bindir":
+        print("usage: python -m schemactl.devserver client-bindir TARGET", file=sys.stderr)
+        return 2
+    target = argv[1]
+    try:
+        kwargs = {} if "://" in target else {"dbname": target}
+        with psycopg.connect(target if "://" in target else "", connect_timeout=10, **kwargs) as conn:
+            major = conn.info.server_version // 10000
+    except psycopg.Error as exc:
+        print(f"cannot connect to {mask(target)}: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    bindir = client_bindir(major)
+    print(bindir or "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_print_client_bindir(sys.argv[1:]))
