@@ -29,6 +29,11 @@ from schemactl.conninfo import mask, with_dbname
 from schemactl.load import load_path, require_parsed
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The four Usage Examples of the description, verbatim (shared with the schema tests).
+sys.path.insert(0, str(REPO / "tests"))
+from usage_examples import USAGE_EXAMPLES  # noqa: E402
+
 DEFAULT_URL = os.environ.get("SCHEMACTL_BENCH_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DBNAME = "schemactl_bench"
 
@@ -245,30 +250,6 @@ FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS q,
 """,
 }
 
-# The four Usage Examples of the description, verbatim; 'wallet_address_here' is
-# replaced by a concrete wallet (as a quoted literal).
-USAGE_EXAMPLES = {
-    "user's memory assets": """SELECT * FROM memory_assets
-WHERE owner_address = 'wallet_address_here'
-ORDER BY created_at DESC;""",
-    "batch statistics, 30 days": """SELECT * FROM batch_statistics
-WHERE date >= CURRENT_DATE - INTERVAL '30 days';""",
-    "active access grants": """SELECT ag.*, ma.owner_address
-FROM access_grants ag
-JOIN memory_assets ma ON ag.asset_id = ma.asset_id
-WHERE ag.grantee_address = 'wallet_address_here'
-  AND ag.revoked_at IS NULL
-  AND (ag.expires_at IS NULL OR ag.expires_at > NOW());""",
-    "costs over time (per wallet, daily)": """SELECT 
-  DATE_TRUNC('day', timestamp) as date,
-  COUNT(*) as operations,
-  SUM(total_cost_lamports) as total_cost,
-  AVG(total_cost_lamports) as avg_cost
-FROM cost_tracking
-WHERE wallet_address = 'wallet_address_here'
-GROUP BY DATE_TRUNC('day', timestamp)
-ORDER BY date DESC;""",
-}
 
 
 @dataclass(frozen=True)
@@ -422,22 +403,22 @@ def cases(picks: dict[str, str]) -> list[Case]:
     owner, grantee, payer = picks["owner"], picks["grantee"], picks["payer"]
     examples = USAGE_EXAMPLES
     return [
-        Case("1 user's memory assets (typical wallet)", with_wallet(examples["user's memory assets"], owner), 2.0),
+        Case("1 user's memory assets (typical wallet)", with_wallet(examples["user_assets"], owner), 2.0),
         Case("1 user's memory assets (busiest wallet)",
-             with_wallet(examples["user's memory assets"], picks["owner_busiest"])),
-        Case("1 same, as blockchain_service (RLS)", with_wallet(examples["user's memory assets"], owner), 2.0,
+             with_wallet(examples["user_assets"], picks["owner_busiest"])),
+        Case("1 same, as blockchain_service (RLS)", with_wallet(examples["user_assets"], owner), 2.0,
              wallet=owner, as_service=True),
-        Case("2 batch statistics, last 30 days", examples["batch statistics, 30 days"]),
-        Case("3 active access grants (typical grantee)", with_wallet(examples["active access grants"], grantee),
+        Case("2 batch statistics, last 30 days", examples["batch_statistics"]),
+        Case("3 active access grants (typical grantee)", with_wallet(examples["active_grants"], grantee),
              2.0),
         Case("3 active access grants (busiest grantee)",
-             with_wallet(examples["active access grants"], picks["grantee_busiest"])),
-        Case("3 same, as blockchain_service (RLS)", with_wallet(examples["active access grants"], grantee), 2.0,
+             with_wallet(examples["active_grants"], picks["grantee_busiest"])),
+        Case("3 same, as blockchain_service (RLS)", with_wallet(examples["active_grants"], grantee), 2.0,
              wallet=grantee, as_service=True),
-        Case("4 costs per day (typical wallet)", with_wallet(examples["costs over time (per wallet, daily)"], payer),
+        Case("4 costs per day (typical wallet)", with_wallet(examples["costs_over_time"], payer),
              50.0),
         Case("4 costs per day (busiest wallet)",
-             with_wallet(examples["costs over time (per wallet, daily)"], picks["payer_busiest"]), 50.0),
+             with_wallet(examples["costs_over_time"], picks["payer_busiest"]), 50.0),
         Case("view active_memory_assets, one owner",
              with_wallet("SELECT * FROM active_memory_assets WHERE owner_address = 'wallet_address_here'"
                          " ORDER BY created_at DESC", owner)),

@@ -17,6 +17,7 @@ from schemactl.build import build_source
 from schemactl.cli import parse_args, run
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK
 from schemactl.load import load_path, require_parsed
+from schemactl.manifest import MANIFEST_NAME
 from schemactl.objects import walk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,7 +171,7 @@ def test_manifest_is_refreshed_and_checked(schema_copy: Path, tmp_path: Path) ->
     migrations.mkdir(parents=True)
     (migrations / "0001_initial.sql").write_text("SELECT 1;\n")
     out_dir = tmp_path / "generated"
-    sum_file = migrations / generate.MANIFEST_FILE
+    sum_file = migrations / MANIFEST_NAME
     assert _generate(schema_copy, out_dir)[0] == EXIT_OK
     assert sum_file.read_text() == manifest.manifest_text(migrations)
     assert manifest.verify_manifest(migrations) == []

@@ -21,6 +21,8 @@ from schemactl.build import build_source
 from schemactl.conninfo import with_dbname
 from schemactl.load import Source, load_path, require_parsed
 
+from usage_examples import PLACEHOLDER, USAGE_EXAMPLES
+
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 UTC = timezone.utc
 TABLES = {"memory_assets", "memory_batches", "access_grants", "transfer_history", "minting_queue",
@@ -576,31 +578,8 @@ def test_user_statistics_per_user(view_data: psycopg.Connection) -> None:
 
 
 # --- usage examples of the description ------------------------------------------------------
-# Copied verbatim from the description's "Usage Examples"; 'wallet_address_here' is its placeholder.
+# The queries themselves are in usage_examples.py (verbatim from the description).
 
-PLACEHOLDER = "'wallet_address_here'"
-USAGE_EXAMPLES = {
-    "user_assets": """SELECT * FROM memory_assets
-WHERE owner_address = 'wallet_address_here'
-ORDER BY created_at DESC;""",
-    "batch_statistics": """SELECT * FROM batch_statistics
-WHERE date >= CURRENT_DATE - INTERVAL '30 days';""",
-    "active_grants": """SELECT ag.*, ma.owner_address
-FROM access_grants ag
-JOIN memory_assets ma ON ag.asset_id = ma.asset_id
-WHERE ag.grantee_address = 'wallet_address_here'
-  AND ag.revoked_at IS NULL
-  AND (ag.expires_at IS NULL OR ag.expires_at > NOW());""",
-    "costs_over_time": """SELECT 
-  DATE_TRUNC('day', timestamp) as date,
-  COUNT(*) as operations,
-  SUM(total_cost_lamports) as total_cost,
-  AVG(total_cost_lamports) as avg_cost
-FROM cost_tracking
-WHERE wallet_address = 'wallet_address_here'
-GROUP BY DATE_TRUNC('day', timestamp)
-ORDER BY date DESC;""",
-}
 EXAMPLE_INDEX = {
     "user_assets": ("memory_assets", "memory_assets_owner_address_created_at_idx"),
     "batch_statistics": ("memory_batches", "memory_batches_created_date_idx"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
 
-__all__ = ["ApplyOutcome", "apply_schema", "converge", "run_changes", "SCHEMA_LOCK_KEY"]
+__all__ = ["ApplyOutcome", "apply_schema", "converge", "drop_indexes_built", "run_changes", "SCHEMA_LOCK_KEY"]
 
 Progress = Callable[[str], None]
 
@@ -46,7 +46,7 @@ def run_changes(conn: psycopg.Connection, changes: tuple[Change, ...], rollback:
         try:
             conn.execute(change.sql, prepare=False)
         except psycopg.Error as exc:
-            _undo_online(conn, outside[:number + 1])
+            drop_indexes_built(conn, (_parse(c.sql) for c in outside[:number + 1]))
             with conn.transaction():
                 for undo in rollback:
                     if undo.transactional:
@@ -54,11 +54,21 @@ def run_changes(conn: psycopg.Connection, changes: tuple[Change, ...], rollback:
             raise SchemactlError(f"online step failed and was rolled back: {change.sql.strip()}: {exc}") from None
 
 
-def _undo_online(conn: psycopg.Connection, done: list[Change]) -> None:
-    from pglast import ast, parse_sql  # noqa: PLC0415
+def _parse(text: str) -> object:
+    from pglast import parse_sql  # noqa: PLC0415
 
-    for change in reversed(done):
-        node = parse_sql(change.sql)[0].stmt
+    return parse_sql(text)[0].stmt
+
+
+def drop_indexes_built(conn: psycopg.Connection, online_steps: Iterable[object]) -> None:
+    """After an online step failed: drop the indexes the online steps (parsed) were building.
+
+    A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind; IF EXISTS covers the
+    steps that never ran.
+    """
+    from pglast import ast  # noqa: PLC0415
+
+    for node in reversed(list(online_steps)):
         if isinstance(node, ast.IndexStmt) and node.idxname:
             schema = node.relation.schemaname or "public"
             conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}.{}").format(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -13,6 +12,7 @@ from typing import TextIO
 from schemactl import __version__
 from schemactl.conninfo import mask, resolve_target
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, Refused, SchemactlError
+from schemactl.progress import Reporter
 
 __all__ = ["main", "parse_args", "run"]
 
@@ -27,19 +27,6 @@ DB_PASSWORD. Dev server (where SQL files are built): --dev-url, else SCHEMACTL_D
 else an embedded PostgreSQL started by the tool (`schemactl dev-server stop` ends it)."""
 
 
-class _Reporter:
-    """Progress lines on stderr, with elapsed time; silent with --quiet."""
-
-    def __init__(self, err: TextIO, quiet: bool) -> None:
-        self.err = err
-        self.quiet = quiet
-        self.start = time.monotonic()
-
-    def __call__(self, message: str) -> None:
-        if not self.quiet:
-            print(f"[{time.monotonic() - self.start:5.1f}s] {mask(message)}", file=self.err, flush=True)
-
-
 def _add_dev_url(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dev-url", metavar="URL",
                         help="server for scratch databases (default: SCHEMACTL_DEV_URL, else embedded)")
@@ -52,7 +39,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl.validate import validate_dir  # noqa: PLC0415
 
-    report = _Reporter(err, args.quiet)
+    report = Reporter(err, args.quiet)
     findings = validate_dir(Path(args.schema_dir))
     for finding in findings:
         print(finding.render(), file=out)
@@ -74,7 +61,7 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl import engine  # noqa: PLC0415
     from schemactl.render import plan_json, plan_markdown, plan_text, script  # noqa: PLC0415
 
-    report = _Reporter(err, args.quiet)
+    report = Reporter(err, args.quiet)
     if not args.source and not args.from_history:
         raise SchemactlError("diff needs --from SRC (or --from-history)")
     with engine.Workspace(dev_url=args.dev_url, progress=report) as ws:
@@ -118,7 +105,7 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl.drift import check_drift, render_drift  # noqa: PLC0415
 
-    report = _Reporter(err, args.quiet)
+    report = Reporter(err, args.quiet)
     target = resolve_target(args.target)
     result = check_drift(target, Path(args.schema_dir), dev_url=args.dev_url, progress=report)
     out.write(render_drift(result, args.format))
@@ -129,7 +116,7 @@ def _cmd_apply(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl.apply import apply_schema  # noqa: PLC0415
     from schemactl.render import plan_text, script  # noqa: PLC0415
 
-    report = _Reporter(err, args.quiet)
+    report = Reporter(err, args.quiet)
     target = resolve_target(args.target)
     outcome = apply_schema(target, Path(args.schema_dir), dev_url=args.dev_url, dry_run=args.dry_run,
                            allow_destructive=args.allow_destructive, progress=report)
@@ -148,7 +135,7 @@ def _cmd_dev_server(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         stopped = stop_embedded()
         print("\n".join(f"stopped {d}" for d in stopped) or "no embedded server running", file=out)
         return EXIT_OK
-    server = get_dev_server(dev_url=args.dev_url, want_major=args.major, progress=_Reporter(err, args.quiet))
+    server = get_dev_server(dev_url=args.dev_url, want_major=args.major, progress=Reporter(err, args.quiet))
     print(server.url, file=out)
     return EXIT_OK
 

@@ -384,8 +384,8 @@ def _print_client_bindir(argv: list[str]) -> int:
         return 2
     target = argv[1]
     try:
-        kwargs = {} if "://" in target else {"dbname": target}
-        with psycopg.connect(target if "://" in target else "", connect_timeout=10, **kwargs) as conn:
+        conninfo = target if "://" in target else psycopg.conninfo.make_conninfo(dbname=target)
+        with psycopg.connect(conninfo, connect_timeout=10) as conn:
             major = conn.info.server_version // 10000
     except psycopg.Error as exc:
         print(f"cannot connect to {mask(target)}: {' '.join(str(exc).split())}", file=sys.stderr)

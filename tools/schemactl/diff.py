@@ -21,7 +21,7 @@ from psycopg import sql
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, Snapshot, snapshot
 from schemactl.conninfo import connect, mask
 from schemactl.errors import ConnectionFailed, InputError
-from schemactl.plan import Change, classify, object_of, online_forms
+from schemactl.plan import Change, classify, object_of, online_forms, qualified_name
 from schemactl.roles import Role, role_alter_sql, role_create_sql, role_drop_sql
 
 __all__ = ["Side", "Differences", "Inspection", "differences", "inspect", "migra_statements", "Unsupported"]
@@ -327,10 +327,6 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
     return changes
 
 
-def _plain(node: object) -> str:
-    return f"{getattr(node, 'schemaname', None) or 'public'}.{node.relname}"  # type: ignore[attr-defined]
-
-
 def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> list[str]:
     """migra's statements with its partitioning mistakes corrected.
 
@@ -366,7 +362,7 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
             continue  # a partition goes with its dropped parent
         if isinstance(node, ast.IndexStmt):
             index = f"{node.relation.schemaname or 'public'}.{node.idxname}"
-            table = _plain(node.relation)
+            table = qualified_name(node.relation)
             if new.has("inherited_index", index) or new.has("partitioned_constraint", table, node.idxname):
                 continue  # made by the partition itself, or by the constraint below
             if new.has("partitioned_index", index):
@@ -375,7 +371,7 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
             if all(old.has("inherited_index", n) for n in dropped(node, enums.ObjectType.OBJECT_INDEX)):
                 continue
         elif isinstance(node, ast.AlterTableStmt) and len(node.cmds) == 1:
-            table, cmd = _plain(node.relation), node.cmds[0]
+            table, cmd = qualified_name(node.relation), node.cmds[0]
             if cmd.subtype == enums.AlterTableType.AT_AddConstraint:
                 name = cmd.def_.conname
                 if new.has("inherited_constraint", table, name):
@@ -454,6 +450,13 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     migra_changes: list[Change] = []
     # Views and functions the source already has (unquoted, functions without arguments).
     existing = {f"{kind.lower()} {identity.replace(chr(34), '').split('(')[0]}" for kind, identity in old.snapshot.owners}
+    # Partitioned tables have no online forms (no CONCURRENTLY, no NOT VALID foreign keys).
+    partitioned = {obj for snap in (old.snapshot, new.snapshot) for (fact, obj, _) in snap.partitioning
+                   if fact == "partitioned_table"}
+
+    def needs_online_forms(table: str) -> bool:
+        return table.replace('"', "") not in partitioned and facts.has_rows(table)
+
     for text in statements:
         action, obj = object_of(text)
         hazards = classify(text, column_type=facts.column_type, has_rows=facts.has_rows)
@@ -462,9 +465,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
             action = "create"
             hazards = tuple(h for h in hazards if h != "has_untracked_dependencies")
         change = Change(sql=text, object=obj, action=action, hazards=hazards)
-        # Partitioned tables have no online forms (no CONCURRENTLY, no NOT VALID foreign keys).
-        migra_changes.extend(online_forms(change, has_rows=lambda t: facts.has_rows(t) and not any(
-            snap.has("partitioned_table", t.replace('"', "")) for snap in (old.snapshot, new.snapshot))))
+        migra_changes.extend(online_forms(change, has_rows=needs_online_forms))
     roles_first, roles_last = _role_changes(source.roles, target.roles)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
     return Differences(changes=tuple(roles_first + migra_changes + extras + roles_last), source=source, target=target)

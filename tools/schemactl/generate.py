@@ -13,7 +13,9 @@ from pglast.enums import AlterTableType, ConstrType
 from pglast.stream import IndentedStream, RawStream
 
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError
+from schemactl.progress import Reporter
 from schemactl.load import Source, Statement, load_path, require_parsed
+from schemactl.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
 from schemactl.objects import DEFAULT_SCHEMA
 from schemactl.order import order_statements
 
@@ -35,7 +37,6 @@ __all__ = [
 SCHEMA_FILE = "schema.sql"
 ERD_FILE = "erd.md"
 MIGRATIONS_DIR = "migrations"
-MANIFEST_FILE = "schemactl.sum"
 
 Progress = Callable[[str], None]
 
@@ -308,14 +309,6 @@ def artifacts(source: Source) -> list[Artifact]:
     ]
 
 
-def _manifest_module() -> Any:
-    try:
-        from schemactl import manifest  # noqa: PLC0415
-    except ImportError:
-        return None
-    return manifest
-
-
 def write(source: Source, out_dir: Path, *, progress: Progress = lambda _: None) -> list[Path]:
     """Write every artifact whose bytes differ; refresh the migration manifest. Returns the files changed."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -330,18 +323,15 @@ def write(source: Source, out_dir: Path, *, progress: Progress = lambda _: None)
         changed.append(path)
         progress(f"{path}: written")
     migrations = out_dir / MIGRATIONS_DIR
-    manifest = _manifest_module()
-    if migrations.is_dir() and manifest is not None:
-        sum_file = migrations / getattr(manifest, "MANIFEST_NAME", MANIFEST_FILE)
+    if migrations.is_dir():
+        sum_file = migrations / MANIFEST_NAME
         before = sum_file.read_bytes() if sum_file.is_file() else None
-        manifest.write_manifest(migrations)
-        if not sum_file.is_file() or sum_file.read_bytes() != before:
+        write_manifest(migrations)
+        if sum_file.read_bytes() != before:
             changed.append(sum_file)
             progress(f"{sum_file}: written")
         else:
             progress(f"{sum_file}: up to date")
-    elif migrations.is_dir():
-        progress(f"{migrations}: manifest support is not installed; manifest not refreshed")
     return changed
 
 
@@ -355,23 +345,19 @@ def check(source: Source, out_dir: Path) -> list[str]:
         elif path.read_bytes() != artifact.text.encode("utf-8"):
             problems.append(f"{path}: stale; run `schemactl generate`")
     migrations = out_dir / MIGRATIONS_DIR
-    manifest = _manifest_module()
-    if migrations.is_dir() and manifest is not None:
-        sum_file = migrations / getattr(manifest, "MANIFEST_NAME", MANIFEST_FILE)
-        expected = manifest.manifest_text(migrations)
+    if migrations.is_dir():
+        sum_file = migrations / MANIFEST_NAME
         if not sum_file.is_file():
             problems.append(f"{sum_file}: missing; run `schemactl generate`")
-        elif sum_file.read_text(encoding="utf-8") != expected:
+        elif sum_file.read_text(encoding="utf-8") != manifest_text(migrations):
             problems.append(f"{sum_file}: stale; run `schemactl generate`")
-        problems.extend(f"{sum_file}: {problem}" for problem in manifest.verify_manifest(migrations))
+        problems.extend(f"{sum_file}: {problem}" for problem in verify_manifest(migrations))
     # verify_manifest may restate a staleness already reported; say each thing once.
     return list(dict.fromkeys(problems))
 
 
 def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    def progress(message: str) -> None:
-        if not args.quiet:
-            print(message, file=err)
+    progress = Reporter(err, args.quiet)
 
     source = load_schema(Path(args.schema_dir))
     out_dir = Path(args.out)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError, SchemactlError
+from schemactl.progress import Reporter
 from schemactl.objects import qualify
 
 __all__ = [
@@ -272,9 +273,7 @@ def _help(text: str | None) -> str:
 # the command
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    def progress(message: str) -> None:
-        if not args.quiet:
-            print(message, file=err, flush=True)
+    progress = Reporter(err, args.quiet)
 
     schema_dir = Path(args.schema_dir)
     migrations_dir = Path(args.migrations_dir)

@@ -51,6 +51,7 @@ from schemactl.diff import Side
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError, Refused, SchemactlError
 from schemactl.manifest import MANIFEST_NAME, file_checksum, verify_manifest, write_manifest
 from schemactl.plan import Plan
+from schemactl.progress import Reporter
 from schemactl.roles import Role, roles_from_catalog
 
 if TYPE_CHECKING:
@@ -288,17 +289,13 @@ def run_script(conn: psycopg.Connection, script: Script, *, record: Record | Non
 
 def _undo_after_online_failure(conn: psycopg.Connection, script: Script, attempted: tuple[Step, ...],
                                undo: Script | None, failure: str) -> None:
-    for step in reversed(attempted):
-        node = step.node
-        if isinstance(node, ast.IndexStmt) and node.concurrent and node.idxname:
-            # A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind.
-            name = (sql.Identifier(node.relation.schemaname, node.idxname) if node.relation.schemaname
-                    else sql.Identifier(node.idxname))
-            try:
-                conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(name))
-            except psycopg.Error as exc:
-                raise MigrationFailed(f"{failure}; dropping the index it built failed too ({_reason(exc)}): "
-                                      f"{script.path.name} is partly applied") from None
+    from schemactl.apply import drop_indexes_built  # noqa: PLC0415
+
+    try:
+        drop_indexes_built(conn, (step.node for step in attempted))
+    except psycopg.Error as exc:
+        raise MigrationFailed(f"{failure}; dropping the index it built failed too ({_reason(exc)}): "
+                              f"{script.path.name} is partly applied") from None
     if undo is None:
         raise MigrationFailed(f"{failure}; there is no file to undo its committed part: "
                               f"{script.path.name} is partly applied")
@@ -655,9 +652,7 @@ def migrate_reset(target: str, migrations_dir: Path, *, confirmed: bool,
 
 
 def _reporter(args: argparse.Namespace, err: TextIO) -> Progress:
-    from schemactl.cli import _Reporter  # noqa: PLC0415  (the CLI's shared progress printer)
-
-    return _Reporter(err, args.quiet)
+    return Reporter(err, args.quiet)
 
 
 def _cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -12,6 +12,7 @@ from psycopg import sql
 
 from schemactl.conninfo import connect, mask, resolve_target
 from schemactl.errors import EXIT_OK, InputError, SchemactlError
+from schemactl.progress import Reporter
 
 __all__ = ["MaintenanceTask", "TaskResult", "TASKS", "run_task", "maintain", "add_parser"]
 
@@ -109,9 +110,7 @@ def maintain(url: str, *, retention: str | None = None, audit_retention: str | N
 def _cmd_maintain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target = resolve_target(args.target)
 
-    def progress(message: str) -> None:
-        if not args.quiet:
-            print(message, file=err, flush=True)
+    progress = Reporter(err, args.quiet)
 
     results = maintain(target, retention=args.retention, audit_retention=args.audit_retention,
                        batch_size=args.batch_size, max_batches=args.max_batches, analyze=args.analyze,

@@ -106,7 +106,8 @@ def _parse_one(sql: str) -> ast.Node | None:
     return parsed[0].stmt if parsed else None
 
 
-def _rel(rv: ast.RangeVar) -> str:
+def qualified_name(rv: ast.RangeVar) -> str:
+    """schema.name of a relation as written (public when unqualified), unquoted."""
     return f"{rv.schemaname or 'public'}.{rv.relname}"
 
 
@@ -155,25 +156,25 @@ def object_of(sql: str) -> tuple[str, str]:
     if node is None:
         return "other", sql.split("\n", 1)[0][:60]
     if isinstance(node, ast.CreateStmt):
-        return "create", f"table {_rel(node.relation)}"
+        return "create", f"table {qualified_name(node.relation)}"
     if isinstance(node, ast.ViewStmt):
-        return ("replace" if node.replace else "create"), f"view {_rel(node.view)}"
+        return ("replace" if node.replace else "create"), f"view {qualified_name(node.view)}"
     if isinstance(node, ast.IndexStmt):
         schema = node.relation.schemaname or "public"
         return "create", f"index {schema}.{node.idxname}"
     if isinstance(node, ast.CreateFunctionStmt):
         return ("replace" if node.replace else "create"), f"function {_names(node.funcname)}"
     if isinstance(node, ast.CreateTrigStmt):
-        return "create", f"trigger {node.trigname} on {_rel(node.relation)}"
+        return "create", f"trigger {node.trigname} on {qualified_name(node.relation)}"
     if isinstance(node, ast.CreatePolicyStmt):
-        return "create", f"policy {node.policy_name} on {_rel(node.table)}"
+        return "create", f"policy {node.policy_name} on {qualified_name(node.table)}"
     if isinstance(node, ast.AlterPolicyStmt):
-        return "alter", f"policy {node.policy_name} on {_rel(node.table)}"
+        return "alter", f"policy {node.policy_name} on {qualified_name(node.table)}"
     if isinstance(node, ast.DropStmt):
         return "drop", _drop_target(node)
     if isinstance(node, ast.AlterTableStmt):
         cmd = node.cmds[0] if node.cmds else None
-        base = f"table {_rel(node.relation)}"
+        base = f"table {qualified_name(node.relation)}"
         if cmd is not None and cmd.subtype == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
             return "alter", f"{base} column {cmd.def_.colname}"
         if cmd is not None and cmd.name:
@@ -182,7 +183,7 @@ def object_of(sql: str) -> tuple[str, str]:
             return "alter", f"{base} constraint {cmd.def_.conname}"
         return "alter", base
     if isinstance(node, ast.GrantStmt):
-        targets = ", ".join(_rel(o) if isinstance(o, ast.RangeVar) else "?" for o in node.objects or ())
+        targets = ", ".join(qualified_name(o) if isinstance(o, ast.RangeVar) else "?" for o in node.objects or ())
         return ("grant" if node.is_grant else "revoke"), f"privileges on {targets}"
     if isinstance(node, ast.CreateSchemaStmt):
         return "create", f"schema {node.schemaname}"
@@ -191,11 +192,11 @@ def object_of(sql: str) -> tuple[str, str]:
     if isinstance(node, ast.AlterExtensionStmt):
         return "alter", f"extension {node.extname}"
     if isinstance(node, ast.CreateSeqStmt):
-        return "create", f"sequence {_rel(node.sequence)}"
+        return "create", f"sequence {qualified_name(node.sequence)}"
     if isinstance(node, ast.AlterSeqStmt):
-        return "alter", f"sequence {_rel(node.sequence)}"
+        return "alter", f"sequence {qualified_name(node.sequence)}"
     if isinstance(node, ast.CompositeTypeStmt):
-        return "create", f"type {_rel(node.typevar)}"
+        return "create", f"type {qualified_name(node.typevar)}"
     if isinstance(node, ast.CreateEnumStmt):
         return "create", f"type {_names(node.typeName)}"
     return "other", type(node).__name__
@@ -255,7 +256,7 @@ TableHasRows = Callable[[str], bool]
 
 def _alter_table_hazards(node: ast.AlterTableStmt, column_type: ColumnType, has_rows: TableHasRows) -> set[str]:
     hazards: set[str] = set()
-    table = _rel(node.relation)
+    table = qualified_name(node.relation)
     for cmd in node.cmds or ():
         subtype = cmd.subtype
         if subtype == AlterTableType.AT_DropColumn:
@@ -374,14 +375,14 @@ def online_forms(change: Change, *, has_rows: TableHasRows) -> list[Change]:
     or FOREIGN KEY is added NOT VALID inside it and validated afterwards.
     """
     node = _parse_one(change.sql)
-    if isinstance(node, ast.IndexStmt) and not node.concurrent and has_rows(_rel(node.relation)):
+    if isinstance(node, ast.IndexStmt) and not node.concurrent and has_rows(qualified_name(node.relation)):
         online = re.sub(r"(?i)^\s*create\s+(unique\s+)?index\s+", lambda m: f"CREATE {m.group(1) or ''}INDEX CONCURRENTLY ",
                         change.sql, count=1)
         return [replace(change, sql=online, transactional=False,
                         hazards=tuple(sorted(set(change.hazards) | {"not_transactional"})))]
     if isinstance(node, ast.AlterTableStmt) and len(node.cmds or ()) == 1:
         cmd = node.cmds[0]
-        if cmd.subtype == AlterTableType.AT_ValidateConstraint and has_rows(_rel(node.relation)):
+        if cmd.subtype == AlterTableType.AT_ValidateConstraint and has_rows(qualified_name(node.relation)):
             # VALIDATE takes only SHARE UPDATE EXCLUSIVE: run it after the transaction commits.
             return [replace(change, transactional=False,
                             hazards=tuple(sorted(set(change.hazards) | {"not_transactional"})))]
@@ -389,7 +390,7 @@ def online_forms(change: Change, *, has_rows: TableHasRows) -> list[Change]:
         if (cmd.subtype == AlterTableType.AT_AddConstraint and isinstance(constraint, ast.Constraint)
                 and constraint.contype in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_FOREIGN)
                 and not constraint.skip_validation and constraint.conname
-                and has_rows(_rel(node.relation))):
+                and has_rows(qualified_name(node.relation))):
             body = change.sql.rstrip().rstrip(";")
             add = replace(change, sql=f"{body} NOT VALID;",
                           hazards=tuple(sorted(set(change.hazards) - {"validates_constraint"})))
