@@ -104,3 +104,42 @@ def test_objects_it_cannot_diff_are_named(tmp_path: Path, dev_server, statement:
 def test_url_to_url_diff_against_live(fresh_db: str, live_url: str, dev_server) -> None:
     code, out, err = _diff("--from", fresh_db, "--to", fresh_db, "--dev-url", dev_server.url)
     assert code == EXIT_OK, err
+
+
+_DUMP_IN_COLUMN_ORDER = """\
+CREATE TABLE public.asset (
+    id integer NOT NULL,
+    legacy_uri text,
+    title text
+);
+COMMENT ON COLUMN public.asset.legacy_uri IS 'first;
+second';
+COMMENT ON COLUMN public.asset.title IS 'Title';
+GRANT SELECT(legacy_uri) ON TABLE public.asset TO PUBLIC;
+GRANT SELECT(title) ON TABLE public.asset TO PUBLIC;
+"""
+_DUMP_COLUMN_READDED = """\
+CREATE TABLE public.asset (
+    id integer NOT NULL,
+    title text,
+    legacy_uri text
+);
+COMMENT ON COLUMN public.asset.title IS 'Title';
+GRANT SELECT(title) ON TABLE public.asset TO PUBLIC;
+GRANT SELECT(legacy_uri) ON TABLE public.asset TO PUBLIC;
+COMMENT ON COLUMN public.asset.legacy_uri IS 'first;
+second';
+"""
+
+
+def test_dump_comparison_ignores_column_comment_and_grant_order() -> None:
+    from schemactl.engine import normalized_dump  # noqa: PLC0415
+
+    assert normalized_dump(_DUMP_IN_COLUMN_ORDER) == normalized_dump(_DUMP_COLUMN_READDED)
+
+
+def test_dump_comparison_still_sees_a_changed_multi_line_comment() -> None:
+    from schemactl.engine import normalized_dump  # noqa: PLC0415
+
+    changed = _DUMP_COLUMN_READDED.replace("second';", "third';")
+    assert normalized_dump(_DUMP_IN_COLUMN_ORDER) != normalized_dump(changed)

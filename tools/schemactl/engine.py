@@ -180,14 +180,35 @@ def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True) -> str:
 
 
 def normalized_dump(text: str) -> list[str]:
-    """A pg_dump made comparable: no comments, settings or owners; column order ignored."""
+    """A pg_dump made comparable: no settings or owners; columns, comments and grants as sets.
+
+    A column re-added by a rollback comes back at the end of its table, and pg_dump prints
+    columns, their comments and their privileges in column order: none of that is a
+    difference, so column lists are sorted, COMMENT statements are compared as a set and
+    runs of GRANT/REVOKE are sorted.
+    """
     out: list[str] = []
+    comments: list[str] = []
+    pending: str | None = None
     block: list[str] | None = None
     for raw in text.splitlines():
         line = raw.rstrip()
+        if pending is not None:
+            # A comment literal may span lines: the statement ends at a ';' outside quotes.
+            pending += "\n" + raw
+            if _complete(pending):
+                comments.append(pending)
+                pending = None
+            continue
         if not line or line.startswith("--") or line.startswith("\\") or line.startswith("SET "):
             continue
         if line.startswith("SELECT pg_catalog.set_config"):
+            continue
+        if line.startswith("COMMENT ON "):
+            if _complete(line):
+                comments.append(line)
+            else:
+                pending = line
             continue
         if block is not None:
             if line.startswith(")"):
@@ -200,7 +221,12 @@ def normalized_dump(text: str) -> list[str]:
         out.append(line)
         if line.startswith("CREATE TABLE ") and line.endswith("("):
             block = []
-    return _sorted_acl_runs(out)
+    return _sorted_acl_runs(out) + sorted(comments)
+
+
+def _complete(statement: str) -> bool:
+    """True when statement ends with ';' outside a string literal ('' escapes a quote)."""
+    return statement.rstrip().endswith(";") and statement.count("'") % 2 == 0
 
 
 def _sorted_acl_runs(lines: list[str]) -> list[str]:
