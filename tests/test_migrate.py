@@ -309,6 +309,82 @@ def test_up_status_down_round_trip(history: dict[str, Path], fresh_db: str, dev_
     assert code == EXIT_OK and "nothing to apply" in out
 
 
+def test_down_that_drops_rows_needs_allow_destructive(history: dict[str, Path], fresh_db: str, dev_server) -> None:
+    folder = str(history["migrations"])
+    assert _cli("migrate", "up", "--target", fresh_db, "--migrations-dir", folder)[0] == EXIT_OK
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute("INSERT INTO wallets (wallet_address, label) VALUES ('w1', 'first'), ('w2', NULL)")
+        conn.execute("INSERT INTO transfers (from_address, lamports) VALUES ('w1', 5), ('w1', 6), ('w2', 7)")
+    code, out, err = _cli("migrate", "down", "--target", fresh_db, "--migrations-dir", folder)
+    assert code == EXIT_REFUSED, err
+    assert "rolling back 002_add_transfers deletes data" in err
+    assert "table public.transfers (3 rows)" in err
+    assert "column public.wallets.label (1 rows with a value)" in err
+    assert "--allow-destructive" in err and out == ""
+    assert _tracked(fresh_db) == [("001", "create_wallets"), ("002", "add_transfers")]
+    assert _matches(fresh_db, history["v2"], dev_server.url)
+
+    code, out, err = _cli("migrate", "down", "--allow-destructive", "--target", fresh_db, "--migrations-dir", folder)
+    assert code == EXIT_OK, err
+    assert out.splitlines() == ["rolled back 002_add_transfers"]
+    # 001's rollback drops wallets, which still holds two rows: refused again, naming it.
+    code, _, err = _cli("migrate", "down", "001", "--target", fresh_db, "--migrations-dir", folder)
+    assert code == EXIT_REFUSED
+    assert "table public.wallets (2 rows)" in err
+    assert _tracked(fresh_db) == [("001", "create_wallets")]
+
+
+def test_baseline_records_the_history_on_a_database_built_by_apply(history: dict[str, Path], fresh_db: str,
+                                                                   dev_server) -> None:
+    folder = str(history["migrations"])
+    code, _, err = _cli("apply", "-q", "--target", fresh_db, "--schema-dir", str(history["v2"]),
+                        "--dev-url", dev_server.url)
+    assert code == EXIT_OK, err
+    code, _, err = _cli("migrate", "up", "--target", fresh_db, "--migrations-dir", folder)
+    assert code != EXIT_OK and "already exists" in err  # why baseline exists
+    assert _tracked(fresh_db) == []
+
+    code, out, err = _cli("migrate", "baseline", "--target", fresh_db, "--migrations-dir", folder,
+                          "--dev-url", dev_server.url)
+    assert code == EXIT_OK, err
+    assert out.splitlines()[:2] == ["recorded 001_create_wallets as applied", "recorded 002_add_transfers as applied"]
+    assert _tracked(fresh_db) == [("001", "create_wallets"), ("002", "add_transfers")]
+    code, out, _ = _cli("migrate", "status", "--target", fresh_db, "--migrations-dir", folder)
+    assert code == EXIT_OK and "pending" not in out
+    code, _, err = _cli("migrate", "baseline", "--target", fresh_db, "--migrations-dir", folder,
+                        "--dev-url", dev_server.url)
+    assert code == EXIT_REFUSED and "already records 2 applied migrations" in err
+
+
+def test_baseline_of_a_database_that_differs_is_refused_naming_the_differences(
+        history: dict[str, Path], fresh_db: str, dev_server) -> None:
+    folder = str(history["migrations"])
+    # v3 lacks wallets.label, which 002 adds.
+    assert _cli("apply", "-q", "--target", fresh_db, "--schema-dir", str(history["v3"]),
+                "--dev-url", dev_server.url)[0] == EXIT_OK
+    code, out, err = _cli("migrate", "baseline", "--target", fresh_db, "--migrations-dir", folder,
+                          "--dev-url", dev_server.url)
+    assert code == EXIT_REFUSED, err
+    assert "does not match the history through 002_add_transfers" in err
+    assert "public.wallets column label" in err
+    assert out == "" and _tracked(fresh_db) == []
+
+
+def test_baseline_through_a_migration_then_up_applies_the_rest(history: dict[str, Path], fresh_db: str,
+                                                               dev_server) -> None:
+    folder = str(history["migrations"])
+    assert _cli("apply", "-q", "--target", fresh_db, "--schema-dir", str(history["v1"]),
+                "--dev-url", dev_server.url)[0] == EXIT_OK
+    code, _, err = _cli("migrate", "baseline", "001", "--target", fresh_db, "--migrations-dir", folder,
+                        "--dev-url", dev_server.url)
+    assert code == EXIT_OK, err
+    assert _tracked(fresh_db) == [("001", "create_wallets")]
+    code, out, err = _cli("migrate", "up", "--target", fresh_db, "--migrations-dir", folder)
+    assert code == EXIT_OK, err
+    assert "applied 002_add_transfers" in out and "001" not in out
+    assert _matches(fresh_db, history["v2"], dev_server.url)
+
+
 def test_down_through_a_migration_that_is_not_applied_is_an_error(history: dict[str, Path], fresh_db: str) -> None:
     code, _, err = _cli("migrate", "down", "001", "--target", fresh_db, "--migrations-dir", str(history["migrations"]))
     assert code == EXIT_ERROR

@@ -13,7 +13,7 @@ from schemactl.conninfo import connect, mask
 from schemactl.diff import Side
 from schemactl.engine import Workspace, advisory_lock, make_plan, zero_drift
 from schemactl.errors import Refused, SchemactlError
-from schemactl.plan import Change, Plan
+from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
 
 __all__ = ["ApplyOutcome", "apply_schema", "converge", "drop_indexes_built", "run_changes", "SCHEMA_LOCK_KEY"]
@@ -83,7 +83,7 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
         actual = ws.open(target, label="target", declared_roles=desired.roles)
         plan = make_plan(ws, actual, desired)
         if plan.destructive and not allow_destructive:
-            raise Refused("the plan deletes data (hazard deletes_data); re-run with --allow-destructive")
+            raise Refused(destructive_refusal(plan, outcome="; nothing was changed"))
         if dry_run or plan.empty:
             return plan
         progress(f"applying {len(plan.changes)} changes")

@@ -59,6 +59,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl import engine  # noqa: PLC0415
+    from schemactl.plan import destructive_refusal  # noqa: PLC0415
     from schemactl.render import plan_json, plan_markdown, plan_text, script  # noqa: PLC0415
 
     report = Reporter(err, args.quiet)
@@ -98,7 +99,7 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not args.quiet and not plan.empty:
             err.write(plan_text(plan))
     if plan.destructive and not args.allow_destructive:
-        raise Refused("the plan deletes data (hazard deletes_data); re-run with --allow-destructive to accept it")
+        raise Refused(destructive_refusal(plan))
     return EXIT_DIFFERENCES if not plan.empty else EXIT_OK
 
 

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import psycopg
 from pglast import ast, parse_sql, split
-from pglast.enums import TransactionStmtKind
+from pglast.enums import AlterTableType, ObjectType, TransactionStmtKind
 from pglast.parser import ParseError
 from psycopg import sql
 
@@ -50,7 +50,7 @@ from schemactl.conninfo import connect, mask
 from schemactl.diff import Side
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError, Refused, SchemactlError
 from schemactl.manifest import MANIFEST_NAME, file_checksum, verify_manifest, write_manifest
-from schemactl.plan import Plan
+from schemactl.plan import Plan, destructive_refusal
 from schemactl.progress import Reporter
 from schemactl.roles import Role, roles_from_catalog
 
@@ -74,6 +74,8 @@ __all__ = [
     "migrate_up",
     "migrate_down",
     "migrate_reset",
+    "migrate_baseline",
+    "data_at_risk",
     "add_parser",
     "TRACKING_TABLE",
 ]
@@ -418,8 +420,7 @@ def new_migration(ws: Workspace, name: str, *, schema_dir: Path, migrations_dir:
     if plan.empty:
         return NewMigration(plan=plan)
     if plan.destructive and not allow_destructive:
-        raise Refused("the migration deletes data (hazard deletes_data); nothing was written. "
-                      "Re-run with --allow-destructive to accept it")
+        raise Refused(destructive_refusal(plan, outcome="; nothing was written"))
     migrations_dir.mkdir(parents=True, exist_ok=True)
     forward = migrations_dir / f"{stem}.sql"
     rollback = migrations_dir / f"{stem}_rollback.sql"
@@ -594,8 +595,55 @@ def migrate_up(target: str, migrations_dir: Path, *, progress: Progress = _quiet
     return done
 
 
+def _dropped_relations(script: Script) -> list[tuple[str, str, str | None]]:
+    """(schema, table, column or None) for every table or column the script drops."""
+    dropped: list[tuple[str, str, str | None]] = []
+    for step in script.steps:
+        node = step.node
+        if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
+            for obj in node.objects or ():
+                names = [n.sval for n in obj]
+                dropped.append((names[-2] if len(names) > 1 else "public", names[-1], None))
+        elif isinstance(node, ast.AlterTableStmt) and node.objtype == ObjectType.OBJECT_TABLE:
+            for cmd in node.cmds or ():
+                if cmd.subtype == AlterTableType.AT_DropColumn and cmd.name:
+                    dropped.append((node.relation.schemaname or "public", node.relation.relname, cmd.name))
+    return dropped
+
+
+def data_at_risk(conn: psycopg.Connection, scripts: Iterable[Script]) -> list[str]:
+    """The tables and columns the scripts drop that hold data now, with their row counts."""
+    found: list[str] = []
+    seen: set[tuple[str, str, str | None]] = set()
+    for script in scripts:
+        for schema, table, column in _dropped_relations(script):
+            if (schema, table, column) in seen:
+                continue
+            seen.add((schema, table, column))
+            relation = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL",
+                                  (relation.as_string(conn),)).fetchone()[0]
+            if not exists:
+                continue
+            if column is None:
+                count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(relation)).fetchone()[0]
+                if count:
+                    found.append(f"table {schema}.{table} ({count} rows)")
+                continue
+            has_column = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = %s::regclass "
+                                      "AND attname = %s AND NOT attisdropped)",
+                                      (relation.as_string(conn), column)).fetchone()[0]
+            if not has_column:
+                continue
+            count = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {} IS NOT NULL").format(
+                relation, sql.Identifier(column))).fetchone()[0]
+            if count:
+                found.append(f"column {schema}.{table}.{column} ({count} rows with a value)")
+    return found
+
+
 def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migration]], list[Migration]],
-               progress: Progress) -> list[Migration]:
+               progress: Progress, *, allow_destructive: bool) -> list[Migration]:
     from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
     from schemactl.engine import advisory_lock  # noqa: PLC0415
 
@@ -614,6 +662,12 @@ def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migrati
                 if migration.rollback_path is None:
                     raise InputError(f"{migration.path}: no rollback file {migration.stem}_rollback.sql; "
                                      "nothing was rolled back")
+            if not allow_destructive:
+                at_risk = data_at_risk(conn, (parse_script(m.rollback_path) for m in chosen if m.rollback_path))
+                if at_risk:
+                    names = ", ".join(m.stem for m in chosen)
+                    raise Refused(f"rolling back {names} deletes data: {'; '.join(at_risk)}. Nothing was rolled "
+                                  "back; re-run with --allow-destructive to accept it")
             for migration in chosen:
                 progress(f"rolling back {migration.stem}")
                 assert migration.rollback_path is not None
@@ -625,8 +679,11 @@ def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migrati
 
 
 def migrate_down(target: str, migrations_dir: Path, through: str | None = None, *,
-                 progress: Progress = _quiet) -> list[Migration]:
-    """Roll back newest-first through the named migration (default: the newest one only)."""
+                 allow_destructive: bool = False, progress: Progress = _quiet) -> list[Migration]:
+    """Roll back newest-first through the named migration (default: the newest one only).
+
+    Refused when a rollback would drop tables or columns that hold data, unless allowed.
+    """
 
     def choose(newest_first: list[Migration]) -> list[Migration]:
         if through is None:
@@ -636,7 +693,7 @@ def migrate_down(target: str, migrations_dir: Path, through: str | None = None, 
                 return newest_first[:number + 1]
         raise InputError(f"migration {through} is not applied on the target (see `schemactl migrate status`)")
 
-    return _roll_back(target, migrations_dir, choose, progress)
+    return _roll_back(target, migrations_dir, choose, progress, allow_destructive=allow_destructive)
 
 
 def migrate_reset(target: str, migrations_dir: Path, *, confirmed: bool,
@@ -644,7 +701,60 @@ def migrate_reset(target: str, migrations_dir: Path, *, confirmed: bool,
     """Roll back every applied migration; refused unless confirmed."""
     if not confirmed:
         raise Refused("reset rolls back every migration and deletes their data; re-run with --yes to confirm")
-    return _roll_back(target, migrations_dir, lambda newest_first: newest_first, progress)
+    # --yes is the confirmation that the data goes: reset means exactly that.
+    return _roll_back(target, migrations_dir, lambda newest_first: newest_first, progress, allow_destructive=True)
+
+
+def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: str | None = None, *,
+                     progress: Progress = _quiet) -> list[Migration]:
+    """Record the history (through the named migration) as applied on a database that already matches it.
+
+    As Flyway's baseline: for a database built another way (`apply`, a restore). The target
+    must show zero drift against the replayed history by both checks and have no migration
+    recorded yet; otherwise it is refused, naming the differences. Nothing but the tracking
+    rows is written.
+    """
+    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
+    from schemactl.engine import advisory_lock, zero_drift  # noqa: PLC0415
+
+    history = load_history(migrations_dir)
+    require_manifest(migrations_dir)
+    chosen = history
+    if through is not None:
+        matching = [number for number, m in enumerate(history) if m.matches(through)]
+        if not matching:
+            raise InputError(f"{migrations_dir} has no migration {through}")
+        chosen = history[:matching[0] + 1]
+    if not chosen:
+        raise InputError(f"{migrations_dir} holds no migrations to record")
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        progress(f"waiting for the schema lock on {mask(target)}")
+        with advisory_lock(conn, SCHEMA_LOCK_KEY):
+            applied = _applied(conn)
+            if applied:
+                raise Refused(f"{mask(target)} already records {len(applied)} applied migrations (newest "
+                              f"{applied[max(applied)].stem}); baseline is for a database without a history: "
+                              "use `schemactl migrate up`")
+            major = ws.live_major(target)
+            ws.dev(major)
+            replayed = _replayed(ws, migrations_dir, chosen)
+            actual = ws.open(target, label="target", declared_roles=replayed.roles)
+            progress(f"comparing {mask(target)} with the history through {chosen[-1].stem}")
+            report = zero_drift(ws, actual, replayed)
+            if not report.zero:
+                found = [f"{c.action} {c.object}" for c in report.changes]
+                found += [f"schema dump: {line}" for line in report.dump_lines]
+                shown = "; ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+                raise Refused(f"{mask(target)} does not match the history through {chosen[-1].stem}, so it "
+                              f"cannot be recorded as applied: to match it, {shown}. Nothing was recorded; "
+                              "`schemactl drift` shows the differences in full")
+            _ensure_tracking(conn)
+            with conn.transaction():
+                for migration in chosen:
+                    conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) "
+                                         "VALUES (%s, %s, %s, 0)").format(_TABLE),
+                                 (migration.version, migration.name, migration.checksum))
+    return chosen
 
 
 # ---------------------------------------------------------------------------------------
@@ -707,7 +817,8 @@ def _cmd_down(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl.conninfo import resolve_target  # noqa: PLC0415
 
     target = resolve_target(args.target)
-    done = migrate_down(target, Path(args.migrations_dir), args.migration, progress=_reporter(args, err))
+    done = migrate_down(target, Path(args.migrations_dir), args.migration, allow_destructive=args.allow_destructive,
+                        progress=_reporter(args, err))
     _print_rolled_back(done, target, out)
     return EXIT_OK
 
@@ -723,6 +834,20 @@ def _cmd_reset(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_baseline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from schemactl.conninfo import resolve_target  # noqa: PLC0415
+    from schemactl.engine import Workspace  # noqa: PLC0415
+
+    target = resolve_target(args.target)
+    report = _reporter(args, err)
+    with Workspace(dev_url=args.dev_url, progress=report) as ws:
+        done = migrate_baseline(ws, target, Path(args.migrations_dir), args.migration, progress=report)
+    for migration in done:
+        print(f"recorded {migration.stem} as applied", file=out)
+    print(f"{len(done)} recorded on {mask(target)}", file=out)
+    return EXIT_OK
+
+
 def _print_rolled_back(done: list[Migration], target: str, out: TextIO) -> None:
     for migration in done:
         print(f"rolled back {migration.stem}", file=out)
@@ -734,7 +859,7 @@ def add_parser(commands: argparse._SubParsersAction, add_dev_url: Callable[[argp
                add_common: Callable[[argparse.ArgumentParser], None]) -> None:
     """`schemactl migrate new | up | status | down | reset`."""
     migrate = commands.add_parser(
-        "migrate", help="versioned migrations: new, up, status, down, reset",
+        "migrate", help="versioned migrations: new, up, status, down, baseline, reset",
         description="Versioned migrations in generated/migrations (NNN_name.sql + NNN_name_rollback.sql, "
         "checksums in schemactl.sum), tracked on the target in schemactl.schema_migrations. "
         "`up` and `down` take the schema advisory lock; each migration and its tracking row commit together.")
@@ -771,8 +896,20 @@ def add_parser(commands: argparse._SubParsersAction, add_dev_url: Callable[[argp
 
     down = actions.add_parser("down", help="roll back newest-first through NAME (default: the newest only)")
     down.add_argument("migration", nargs="?", metavar="NAME", help="e.g. 001_create_blockchain_tables")
+    down.add_argument("--allow-destructive", action="store_true",
+                      help="accept dropping tables or columns that hold rows (refused with exit 3 otherwise)")
     with_target(down)
     down.set_defaults(handler=_cmd_down)
+
+    baseline = actions.add_parser(
+        "baseline", help="record the history as applied on a database that already matches it",
+        description="For a database built another way (apply, a restore): when drift shows it equal to the "
+        "replayed history (through NAME, default all), record those migrations as applied without running "
+        "them. Refused (exit 3) when it differs, naming the differences, or when it already has a history.")
+    baseline.add_argument("migration", nargs="?", metavar="NAME", help="the last migration to record (default: all)")
+    add_dev_url(baseline)
+    with_target(baseline)
+    baseline.set_defaults(handler=_cmd_baseline)
 
     reset = actions.add_parser("reset", help="roll back every migration (needs --yes)")
     reset.add_argument("--yes", action="store_true", help="confirm: this deletes the migrated objects and data")

@@ -18,6 +18,7 @@ __all__ = [
     "classify",
     "object_of",
     "online_forms",
+    "destructive_refusal",
 ]
 
 # Hazard codes, in the spirit of pg-schema-diff's; each with what it means for an operator.
@@ -84,6 +85,11 @@ class Plan:
     @property
     def hazards(self) -> tuple[str, ...]:
         return tuple(sorted({h for c in self.changes for h in c.hazards}))
+
+    @property
+    def destructive_objects(self) -> tuple[str, ...]:
+        """The objects whose changes delete data, each once, in plan order."""
+        return tuple(dict.fromkeys(f"{c.action} {c.object}" for c in self.changes if c.destructive))
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -408,3 +414,10 @@ def online_forms(change: Change, *, has_rows: TableHasRows) -> list[Change]:
             )
             return [add, validate]
     return [change]
+
+
+def destructive_refusal(plan: Plan, *, outcome: str = "") -> str:
+    """The message that refuses a plan deleting data: which objects, and how to accept it."""
+    listed = "; ".join(plan.destructive_objects)
+    return (f"the plan deletes data (hazard deletes_data): {listed}{outcome}. "
+            "Re-run with --allow-destructive to accept it")
