@@ -38,6 +38,7 @@ __all__ = [
     "get_dev_server",
     "scratch_database",
     "stop_embedded",
+    "state_root",
     "SCRATCH_PREFIX",
 ]
 
@@ -132,7 +133,8 @@ def find_binaries(want_major: int | None = None) -> list[Binaries]:
     return result
 
 
-def _state_root() -> Path:
+def state_root() -> Path:
+    """Where the embedded server's data and the desired-state cache live (SCHEMACTL_HOME)."""
     configured = os.environ.get("SCHEMACTL_HOME")
     if configured:
         return Path(configured)
@@ -141,6 +143,9 @@ def _state_root() -> Path:
         return Path("/var/tmp/schemactl")
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "schemactl"
+
+
+_state_root = state_root  # the name the test fixtures know
 
 
 def _as_user() -> dict[str, object]:
@@ -192,7 +197,7 @@ def _free_port() -> int:
 
 def _data_dir(binaries: Binaries) -> Path:
     digest = hashlib.sha1(str(binaries.bindir.resolve()).encode()).hexdigest()[:8]
-    return _state_root() / f"pg{binaries.major}-{digest}"
+    return state_root() / f"pg{binaries.major}-{digest}"
 
 
 def _running_port(data: Path) -> int | None:
@@ -233,7 +238,7 @@ def _wait_ready(url: str, deadline: float) -> None:
 
 
 def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
-    state = _state_root()
+    state = state_root()
     state.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         state.chmod(0o755)
@@ -291,7 +296,7 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
 def stop_embedded() -> list[str]:
     """Stop every embedded server this user started; returns what was stopped."""
     stopped: list[str] = []
-    root = _state_root()
+    root = state_root()
     if not root.is_dir():
         return stopped
     for data in sorted(root.glob("pg*-*")):

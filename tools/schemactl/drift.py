@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from schemactl.conninfo import mask
-from schemactl.engine import Workspace, make_plan, zero_drift
-from schemactl.errors import VerificationFailed
+from schemactl.desired import DesiredState, desired_state
+from schemactl.diff import Side
+from schemactl.engine import Reads, Workspace, make_plan, read_database, zero_drift
+from schemactl.errors import InputError, VerificationFailed
 from schemactl.plan import Change, Plan
 from schemactl.render import script
 
-__all__ = ["DriftItem", "DriftResult", "check_drift", "render_drift"]
+__all__ = ["DriftItem", "DriftResult", "check_drift", "check_target", "desired_for", "render_drift"]
 
 Progress = Callable[[str], None]
 
@@ -60,31 +63,77 @@ def _item(change: Change) -> DriftItem:
     return DriftItem(kind=kind, name=name, state=state, how=how, fix=change.sql.strip())
 
 
+def import_diff_modules() -> None:
+    """Import migra and schemainspect (with SQLAlchemy) before threads race to import them half-way."""
+    import migra  # noqa: F401, PLC0415
+    import schemainspect  # noqa: F401, PLC0415
+
+
+def desired_for(ws: Workspace, schema_dir: Path, major: int, *, use_cache: bool = True) -> DesiredState:
+    """The desired state of schema_dir on a dev server of this major, built at most once."""
+    dev = ws.dev(major)
+    return desired_state(dev, schema_dir, label=str(schema_dir), progress=ws.progress, use_cache=use_cache)
+
+
+def _read_target(target: str, reads: Reads) -> None:
+    # The right pg_dump is chosen by the target's major, whatever the dev server is.
+    inspection, text = read_database(Side(url=target, label=mask(target), live=True), None)
+    reads.inspections[target] = inspection
+    reads.dumps[target] = text
+
+
+def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads) -> DriftResult:
+    reads.inspections[desired.url] = desired.inspection
+    reads.normalized[desired.url] = list(desired.dump)
+    wanted = desired.side()
+    actual = ws.open(target, label="target", declared_roles=desired.roles)
+    ws.progress("comparing")
+    report = zero_drift(ws, actual, wanted, reads=reads)
+    if report.zero:
+        return DriftResult(target=mask(target), items=(), plan=None, dump_lines=())
+    items = tuple(_item(c) for c in report.changes)
+    note = ""
+    plan: Plan | None = None
+    if report.changes:
+        try:
+            plan = make_plan(ws, actual, wanted, reads=reads)
+        except VerificationFailed as exc:
+            note = f"the fix below could not be verified on a scratch copy: {exc}"
+            plan = Plan(changes=report.changes, source=mask(target), target=desired.label)
+    else:
+        note = ("migra and the catalog checks find nothing, but the normalized pg_dump differs: "
+                "a difference the engine cannot express; fix by hand")
+    return DriftResult(target=mask(target), items=items, plan=plan, dump_lines=report.dump_lines, note=note)
+
+
 def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
-                progress: Progress = lambda _: None) -> DriftResult:
-    """Compare target with schema_dir by both zero-drift checks; plan the fix if they differ."""
+                progress: Progress = lambda _: None, use_cache: bool = True) -> DriftResult:
+    """Compare target with schema_dir by both zero-drift checks; plan the fix if they differ.
+
+    The desired state comes from the cache (or is built into it) while the target is read:
+    one catalog inspection and one pg_dump, concurrently.
+    """
+    import_diff_modules()
     with Workspace(dev_url=dev_url, progress=progress) as ws:
         major = ws.live_major(target)
-        ws.dev(major)
-        desired = ws.open(str(schema_dir), label="desired", want_major=major)
-        actual = ws.open(target, label="target", declared_roles=desired.roles)
-        progress("comparing")
-        report = zero_drift(ws, actual, desired)
-        if report.zero:
-            return DriftResult(target=mask(target), items=(), plan=None, dump_lines=())
-        items = tuple(_item(c) for c in report.changes)
-        note = ""
-        plan: Plan | None = None
-        if report.changes:
-            try:
-                plan = make_plan(ws, actual, desired)
-            except VerificationFailed as exc:
-                note = f"the fix below could not be verified on a scratch copy: {exc}"
-                plan = Plan(changes=report.changes, source=mask(target), target=str(schema_dir))
-        else:
-            note = ("migra and the catalog checks find nothing, but the normalized pg_dump differs: "
-                    "a difference the engine cannot express; fix by hand")
-        return DriftResult(target=mask(target), items=items, plan=plan, dump_lines=report.dump_lines, note=note)
+        reads = Reads()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(desired_for, ws, schema_dir, major, use_cache=use_cache)
+            _read_target(target, reads)
+            desired = pending.result()
+        return _compare(ws, target, desired, reads)
+
+
+def check_target(target: str, desired: DesiredState, *, progress: Progress = lambda _: None) -> DriftResult:
+    """Compare one target with a desired state already at hand (fleet drift)."""
+    with Workspace(progress=progress, dev=desired.dev) as ws:
+        major = ws.live_major(target)
+        if major != desired.dev.major:
+            raise InputError(f"{mask(target)} is PostgreSQL {major} but the desired state was built on "
+                             f"PostgreSQL {desired.dev.major}")
+        reads = Reads()
+        _read_target(target, reads)
+        return _compare(ws, target, desired, reads)
 
 
 def render_drift(result: DriftResult, fmt: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psycopg
@@ -17,7 +19,7 @@ from schemactl.build import build_source, ensure_roles
 from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
 from schemactl.conninfo import connect, mask, server_major
 from schemactl.devserver import DevServer, find_binaries, get_dev_server, scratch_database
-from schemactl.diff import InspectionCache, Side, differences
+from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, VerificationFailed
 from schemactl.load import Source, load_path, require_parsed
 from schemactl.plan import Change, Plan
@@ -32,6 +34,8 @@ __all__ = [
     "apply_changes",
     "zero_drift",
     "DriftReport",
+    "Reads",
+    "read_database",
 ]
 
 Progress = Callable[[str], None]
@@ -61,11 +65,13 @@ SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
 class Workspace:
     """Resolves sources into databases; owns the scratch databases it makes."""
 
-    def __init__(self, *, dev_url: str | None = None, progress: Progress = _quiet) -> None:
+    def __init__(self, *, dev_url: str | None = None, progress: Progress = _quiet,
+                 dev: DevServer | None = None) -> None:
         self.dev_url = dev_url
         self.progress = progress
         self._stack = contextlib.ExitStack()
-        self._dev: DevServer | None = None
+        # A dev server already resolved (fleet drift shares one between workspaces).
+        self._dev: DevServer | None = dev
         self._sources: dict[str, Source] = {}
 
     def __enter__(self) -> Workspace:
@@ -109,7 +115,7 @@ class Workspace:
         build_source(source, url)
         return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False)
 
-    def copy_of(self, side: Side, label: str) -> Side:
+    def copy_of(self, side: Side, label: str, reads: Reads | None = None) -> Side:
         """An empty-of-data copy of side's schema on the dev server, to rehearse a plan on."""
         dev = self.dev()
         url = self.scratch(label)
@@ -121,8 +127,8 @@ class Workspace:
             in_use = [r[0] for r in conn.execute(_ROLES_IN_USE).fetchall()]
         with connect(dev.url, autocommit=True) as dev_conn:
             ensure_roles(dev_conn, in_use)
-        text = dump_schema(side.url, dev, owners=False)
-        _restore(url, text)
+        text = reads.dumps.get(side.url) if reads is not None else None
+        _restore(url, text if text is not None else dump_schema(side.url, dev, owners=False))
         with connect(url, autocommit=True) as conn:
             copy_owner = conn.execute("SELECT current_user").fetchone()[0]
         return Side(url=url, roles=side.roles, label=f"copy of {side.shown}", default_owner=copy_owner, live=False)
@@ -155,9 +161,12 @@ def _restore(url: str, text: str) -> None:
 def _pg_dump_for(major: int, dev: DevServer | None) -> str:
     if dev is not None and dev.binaries is not None and dev.binaries.major >= major:
         return dev.binaries.tool("pg_dump")
-    for binaries in find_binaries():
-        if binaries.major >= major:
-            return binaries.tool("pg_dump")
+    # The same major first, as the dev server is chosen: both sides of a comparison are then
+    # dumped by the same pg_dump (versions differ in what they print).
+    usable = [b for b in find_binaries() if b.major >= major]
+    usable.sort(key=lambda b: b.major != major)
+    if usable:
+        return usable[0].tool("pg_dump")
     found = shutil.which("pg_dump")
     if found:
         return found
@@ -245,12 +254,49 @@ def _sorted_acl_runs(lines: list[str]) -> list[str]:
     return out
 
 
-def dump_difference(a_url: str, b_url: str, dev: DevServer | None) -> list[str]:
-    """Lines that differ between the two normalized schema dumps (empty: equal)."""
-    import difflib  # noqa: PLC0415
+@dataclass
+class Reads:
+    """What was read from databases while they stay unchanged: inspections and schema dumps.
 
-    a = normalized_dump(dump_schema(a_url, dev, owners=False))
-    b = normalized_dump(dump_schema(b_url, dev, owners=False))
+    Each database is inspected and dumped once however many comparisons use it; whoever
+    changes a database forgets it here.
+    """
+
+    inspections: InspectionCache = field(default_factory=dict)
+    # url -> pg_dump --schema-only --no-owner text
+    dumps: dict[str, str] = field(default_factory=dict)
+    # url -> its normalized dump
+    normalized: dict[str, list[str]] = field(default_factory=dict)
+
+    def normalized_dump(self, url: str, dev: DevServer | None) -> list[str]:
+        if url not in self.normalized:
+            if url not in self.dumps:
+                self.dumps[url] = dump_schema(url, dev, owners=False)
+            self.normalized[url] = normalized_dump(self.dumps[url])
+        return self.normalized[url]
+
+    def forget(self, url: str) -> None:
+        for known in (self.inspections, self.dumps, self.normalized):
+            known.pop(url, None)
+
+
+def read_database(side: Side, dev: DevServer | None) -> tuple[Inspection, str]:
+    """One catalog inspection and one schema dump of a database, run concurrently."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # pg_dump is another process: it works while this one inspects the catalog.
+        dumped = pool.submit(dump_schema, side.url, dev, owners=False)
+        try:
+            inspection = inspect(side)
+        finally:
+            text = dumped.result()
+    return inspection, text
+
+
+def dump_difference(a_url: str, b_url: str, dev: DevServer | None, reads: Reads | None = None) -> list[str]:
+    """Lines that differ between the two normalized schema dumps (empty: equal)."""
+    reads = reads if reads is not None else Reads()
+    a = reads.normalized_dump(a_url, dev)
+    b = reads.normalized_dump(b_url, dev)
     if a == b:
         return []
     return [line for line in difflib.unified_diff(a, b, "from", "to", lineterm="", n=0)][2:]
@@ -283,10 +329,11 @@ class DriftReport:
         return not self.changes and not self.dump_lines
 
 
-def zero_drift(ws: Workspace, actual: Side, desired: Side, *, cache: InspectionCache | None = None) -> DriftReport:
+def zero_drift(ws: Workspace, actual: Side, desired: Side, *, reads: Reads | None = None) -> DriftReport:
     """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump."""
-    found = differences(actual, desired, cache=cache)
-    dump = dump_difference(actual.url, desired.url, ws._dev)
+    reads = reads if reads is not None else Reads()
+    found = differences(actual, desired, cache=reads.inspections)
+    dump = dump_difference(actual.url, desired.url, ws._dev, reads)
     return DriftReport(changes=found.changes, dump_lines=tuple(dump))
 
 
@@ -296,9 +343,14 @@ def _describe(report: DriftReport) -> str:
     return "; ".join(parts)
 
 
-def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True) -> Plan:
-    """Plan source → target; rehearse it and its rollback on a scratch copy first."""
-    cache: InspectionCache = {}
+def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True, reads: Reads | None = None) -> Plan:
+    """Plan source → target; rehearse it and its rollback on a scratch copy first.
+
+    reads: what is already known of databases that stay unchanged (a drift check's target and
+    desired state), so they are not read again.
+    """
+    reads = reads if reads is not None else Reads()
+    cache = reads.inspections
     forward = differences(source, target, cache=cache)
     if forward.empty:
         return Plan(changes=(), source=source.shown, target=target.shown, verified=True)
@@ -306,7 +358,7 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True)
     if not verify:
         return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown)
     ws.progress(f"rehearsing {len(forward.changes)} changes on a scratch copy of {source.shown}")
-    copy = ws.copy_of(source, "rehearsal")
+    copy = ws.copy_of(source, "rehearsal", reads)
     # The rollback must return to the source as the copy shows it (a live copy loses owners).
     origin = ws.clone(copy, "origin") if source.live else source
     try:
@@ -314,17 +366,17 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True)
     except psycopg.Error as exc:
         raise VerificationFailed(f"the plan does not apply cleanly to a copy of {source.shown}: "
                                  f"{' '.join(str(exc).split())}") from None
-    after = zero_drift(ws, replace(copy, roles=target.roles), target, cache=cache)
+    after = zero_drift(ws, replace(copy, roles=target.roles), target, reads=reads)
     if not after.zero:
         raise VerificationFailed(
             f"the plan from {source.shown} to {target.shown} does not reach zero drift; what remains "
             f"cannot be expressed by the engine: {_describe(after)}")
-    cache.pop(copy.url, None)
+    reads.forget(copy.url)
     try:
         apply_changes(copy.url, backward.changes, skip_roles=True)
     except psycopg.Error as exc:
         raise VerificationFailed(f"the rollback does not apply cleanly: {' '.join(str(exc).split())}") from None
-    back = zero_drift(ws, replace(copy, roles=source.roles), replace(origin, roles=source.roles), cache=cache)
+    back = zero_drift(ws, replace(copy, roles=source.roles), replace(origin, roles=source.roles), reads=reads)
     if not back.zero:
         raise VerificationFailed(f"the rollback does not return to {source.shown}: {_describe(back)}")
     return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown,

@@ -12,7 +12,7 @@ from pglast.parser import ParseError
 from schemactl import objects
 from schemactl.errors import InputError
 
-__all__ = ["Statement", "Source", "ParseFailure", "load_path", "load_text", "location"]
+__all__ = ["Statement", "Source", "ParseFailure", "load_path", "load_text", "location", "sql_files"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,11 @@ def load_text(text: str, path: str) -> tuple[list[Statement], list[ParseFailure]
 
 def _sql_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.sql") if p.is_file())
+
+
+def sql_files(root: Path) -> list[Path]:
+    """The files a directory source is read from (the desired-state cache hashes the same ones)."""
+    return _sql_files(root)
 
 
 def load_path(source: str | Path, *, display_base: Path | None = None) -> Source:

@@ -1,0 +1,274 @@
+"""The desired state built once: a template database on the dev server plus its reads, cached on disk.
+
+A drift check compares a target with the schema built from the sources. Building, inspecting
+and dumping that schema on every run costs more than reading the target, so the result is kept:
+
+- on the dev server, a template database `schemactl_desired_<key>` that nobody may connect to,
+  whose COMMENT carries the full key (a template that is missing, renamed, commented otherwise
+  or open to connections is not trusted and is rebuilt);
+- on disk, under the dev server's state directory (SCHEMACTL_HOME), the template's catalog
+  inspection, its normalized `pg_dump` and the declared roles, written by atomic rename.
+
+The key hashes every source byte (the files the loader reads, with their paths), the server
+major, the dev server's user, and the tool itself (its version, the bytes of its own modules and
+queries, and the versions of migra, schemainspect, SQLAlchemy, pglast and psycopg): any change
+to one of them is a miss. Concurrent runs build a key once: the builder holds an advisory lock
+on the dev server and the others wait for it, then read its result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import secrets
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from schemactl import __version__
+from schemactl.conninfo import connect, with_dbname
+from schemactl.devserver import SCRATCH_PREFIX, DevServer, state_root
+from schemactl.diff import Inspection, Side
+from schemactl.errors import ConnectionFailed
+from schemactl.load import sql_files
+from schemactl.roles import Role
+
+__all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "desired_state", "drop_templates", "source_key"]
+
+Progress = Callable[[str], None]
+
+TEMPLATE_PREFIX = "schemactl_desired_"
+# Bump when the cached file's layout changes.
+CACHE_FORMAT = 1
+# Templates kept per state directory; the least recently used beyond this are dropped.
+KEEP = 6
+_COMMENT = "schemactl desired state "
+_DEPENDENCIES = ("migra", "schemainspect", "sqlalchemy", "pglast", "psycopg", "psycopg2-binary")
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """The desired schema as read once: where its template is, and what reading it gave."""
+
+    key: str
+    template: str
+    dev: DevServer
+    label: str
+    roles: dict[str, Role]
+    inspection: Inspection
+    dump: tuple[str, ...]
+    hit: bool = field(default=False, compare=False)
+
+    @property
+    def url(self) -> str:
+        """The template's URL: a key for cached reads, never connected to."""
+        return with_dbname(self.dev.url, self.template)
+
+    def side(self) -> Side:
+        return Side(url=self.url, roles=self.roles, label=self.label, live=False)
+
+
+def cache_dir() -> Path:
+    return state_root() / "desired"
+
+
+def _tool_digest() -> str:
+    digest = hashlib.sha256(f"schemactl {__version__} python {sys.version_info[:2]}\n".encode())
+    for name in _DEPENDENCIES:
+        try:
+            digest.update(f"{name} {metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} absent\n".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".sql") and p.is_file()):
+        digest.update(str(path.relative_to(package)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def source_key(schema_dir: Path, *, major: int, dev_user: str) -> str:
+    """The cache key: every source byte, the server major, the dev user and the tool itself."""
+    root = Path(schema_dir)
+    files = sql_files(root) if root.is_dir() else [root]
+    digest = hashlib.sha256(f"format {CACHE_FORMAT}\nmajor {major}\nuser {dev_user}\n".encode())
+    digest.update(_tool_digest().encode())
+    for path in files:
+        name = str(path.relative_to(root)) if root.is_dir() else path.name
+        content = path.read_bytes()
+        # Length-prefixed, so moving bytes between a name and a file is a different key.
+        digest.update(f"\0{len(name)}:{name}\0{len(content)}:".encode() + content)
+    return digest.hexdigest()
+
+
+def _template_name(key: str) -> str:
+    return TEMPLATE_PREFIX + key[:40]
+
+
+def _cache_file(key: str) -> Path:
+    return cache_dir() / f"{key}.pickle"
+
+
+def _dev_user(dev: DevServer) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(dev.url)
+    return str(info.get("user") or os.environ.get("PGUSER") or "")
+
+
+def _template_trusted(conn: psycopg.Connection, template: str, key: str) -> bool:
+    row = conn.execute(
+        "SELECT d.datallowconn, d.datistemplate, shobj_description(d.oid, 'pg_database') "
+        "FROM pg_database d WHERE d.datname = %s", (template,)).fetchone()
+    return row is not None and not row[0] and row[1] and row[2] == _COMMENT + key
+
+
+def _load_cached(key: str, template: str, dev: DevServer, label: str) -> DesiredState | None:
+    path = _cache_file(key)
+    try:
+        with open(path, "rb") as handle:
+            stored = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != CACHE_FORMAT or stored.get("key") != key:
+        return None
+    # Recently used: eviction keeps the newest files.
+    os.utime(path)
+    return DesiredState(key=key, template=template, dev=dev, label=label, roles=stored["roles"],
+                        inspection=stored["inspection"], dump=tuple(stored["dump"]), hit=True)
+
+
+def _write_cached(state: DesiredState) -> None:
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    inspector = state.inspection.inspector
+    # The inspector keeps its connection; what the diff reads is plain data.
+    for attribute in ("c", "engine"):
+        setattr(inspector, attribute, None)
+    inspector.dialect = "postgresql"  # type: ignore[attr-defined]
+    payload = {"format": CACHE_FORMAT, "key": state.key, "roles": state.roles, "inspection": state.inspection,
+               "dump": list(state.dump)}
+    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+        # Readers see the old file or the whole new one, never a partial write.
+        os.replace(tmp, _cache_file(state.key))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _lock_id(key: str) -> int:
+    return int(key[:15], 16)
+
+
+def _drop_database(conn: psycopg.Connection, name: str, *, force: bool = False) -> bool:
+    """Drop a database if nobody is using it (or anyway, with force); False when in use."""
+    statement = "DROP DATABASE IF EXISTS {} WITH (FORCE)" if force else "DROP DATABASE IF EXISTS {}"
+    try:
+        conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
+    except psycopg.errors.ObjectInUse:
+        return False
+    return True
+
+
+def _evict(conn: psycopg.Connection, keep_key: str) -> None:
+    files = sorted(cache_dir().glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in files[KEEP:]:
+        key = path.stem
+        if key == keep_key:
+            continue
+        if _drop_database(conn, _template_name(key)):
+            path.unlink(missing_ok=True)
+
+
+def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str, progress: Progress) -> DesiredState:
+    from schemactl.build import build_source  # noqa: PLC0415
+    from schemactl.engine import normalized_dump, read_database  # noqa: PLC0415
+    from schemactl.load import load_path, require_parsed  # noqa: PLC0415
+    from schemactl.roles import roles_from_statements  # noqa: PLC0415
+
+    source = require_parsed(load_path(schema_dir))
+    # Named like a scratch database, so what a killed build leaves behind is recognisable.
+    building = f"{SCRATCH_PREFIX}desired_{key[:16]}_{os.getpid()}_{secrets.token_hex(3)}"
+    with connect(dev.url, autocommit=True) as admin:
+        try:
+            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                sql.Identifier(building)))
+        except psycopg.Error as exc:
+            raise ConnectionFailed(f"cannot create a database on {dev.shown}: {exc}") from None
+        renamed = False
+        try:
+            url = with_dbname(dev.url, building)
+            progress(f"building {label} ({len(source.statements)} statements) into a template")
+            build_source(source, url)
+            inspection, text = read_database(Side(url=url, label=label), dev)
+            dump = normalized_dump(text)
+            _drop_database(admin, template, force=True)
+            admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building),
+                                                                          sql.Identifier(template)))
+            renamed = True
+            admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(template),
+                                                                       sql.Literal(_COMMENT + key)))
+            # A template nobody can connect to cannot be edited behind the cache's back.
+            admin.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(
+                sql.Identifier(template)))
+        except BaseException:
+            _drop_database(admin, template if renamed else building, force=True)
+            raise
+        state = DesiredState(key=key, template=template, dev=dev, label=label,
+                             roles=roles_from_statements(source.statements), inspection=inspection,
+                             dump=tuple(dump))
+        _write_cached(state)
+        _evict(admin, key)
+    return state
+
+
+def desired_state(dev: DevServer, schema_dir: Path, *, label: str, progress: Progress = lambda _: None,
+                  use_cache: bool = True) -> DesiredState:
+    """The desired state of schema_dir on dev: from the cache when it is trusted, else built once."""
+    key = source_key(schema_dir, major=dev.major, dev_user=_dev_user(dev))
+    template = _template_name(key)
+    with connect(dev.url, autocommit=True) as conn:
+        if use_cache and _template_trusted(conn, template, key):
+            cached = _load_cached(key, template, dev, label)
+            if cached is not None:
+                progress(f"desired state of {label}: cached template {template}")
+                return cached
+        # One builder per key; the others wait here and then find its result.
+        conn.execute("SELECT pg_advisory_lock(%s)", (_lock_id(key),))
+        try:
+            if use_cache and _template_trusted(conn, template, key):
+                cached = _load_cached(key, template, dev, label)
+                if cached is not None:
+                    progress(f"desired state of {label}: built by a concurrent run")
+                    return cached
+            return _build(dev, schema_dir, key, template, label, progress)
+        finally:
+            # After Ctrl-C the session may be unusable; closing it releases the lock anyway.
+            with contextlib.suppress(psycopg.Error):
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_id(key),))
+
+
+def drop_templates(dev_url: str) -> list[str]:
+    """Drop every cached desired-state template on a dev server; returns their names."""
+    with connect(dev_url, autocommit=True) as conn:
+        names = [row[0] for row in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1",
+            (TEMPLATE_PREFIX.replace("_", r"\_") + "%",)).fetchall()]
+        for name in names:
+            _drop_database(conn, name, force=True)
+    return names
+
+
+def clear_cache() -> None:
+    """Remove the on-disk part of the cache."""
+    import shutil  # noqa: PLC0415
+
+    shutil.rmtree(cache_dir(), ignore_errors=True)
