@@ -1,7 +1,13 @@
-"""Benchmark: `schemactl drift` next to raw migra between the same two ready databases.
+"""Benchmark: `schemactl drift` (warm and cold cache) next to raw migra, and fleet drift.
 
-Prints one table; targets (issue: this schema's warm drift < 3 s; ours <= 1.5x raw migra
-between ready databases) are reported, not asserted.
+Every figure is process to process, as a user or CI waits for it, from one run:
+- `schemactl drift --target URL` with the desired state cached (warm: cache hit) and with one
+  source byte changed (cold: cache miss, so the template is built, inspected and dumped);
+- raw `migra --unsafe --with-privileges` between the same target and a ready database holding
+  the same schema;
+for schema/ and generated schemas of 500, 1,000 and 2,000 tables (a view and a function per
+four tables, one index per table besides its primary key); then `schemactl drift --targets`
+over a fleet of databases with --jobs 1 and --jobs 4. Targets are reported, not asserted.
 """
 
 from __future__ import annotations
@@ -9,27 +15,34 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from schemactl.apply import converge
+from schemactl.build import build_source
 from schemactl.conninfo import with_dbname
-from schemactl.diff import differences, migra_statements
-from schemactl.drift import check_drift
-from schemactl.engine import Workspace, zero_drift
+from schemactl.load import load_path, require_parsed
 
 REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SCHEMACTL = str(BIN / "schemactl")
+MIGRA = str(BIN / "migra")
 
 
-def generated_schema(tables: int) -> str:
-    """A synthetic schema: tables chained by foreign keys, indexes, comments, a view per ten tables."""
+def generated_schema(tables: int, *, views: int | None = None, functions: int | None = None) -> str:
+    """A synthetic schema: tables chained by foreign keys, an index and a comment each,
+    a view and a SQL function per four tables (by default)."""
+    views = tables // 4 if views is None else views
+    functions = tables // 4 if functions is None else functions
     parts = []
     for n in range(tables):
         fk = f",\n    parent_id bigint REFERENCES t{n - 1:04d} (id) ON DELETE CASCADE" if n else ""
@@ -39,74 +52,123 @@ def generated_schema(tables: int) -> str:
             f"    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done')),\n"
             f"    created_at timestamptz NOT NULL DEFAULT now(),\n    payload jsonb{fk}\n);\n"
             f"CREATE INDEX t{n:04d}_owner ON t{n:04d} (owner_address, created_at DESC);\n"
-            + (f"CREATE INDEX t{n:04d}_parent ON t{n:04d} (parent_id);\n" if n else "")
-            + f"COMMENT ON TABLE t{n:04d} IS 'synthetic table {n}';\n"
+            f"COMMENT ON TABLE t{n:04d} IS 'synthetic table {n}';\n"
         )
-        if n % 10 == 9:
-            parts.append(f"CREATE VIEW v{n:04d} AS SELECT owner_address, count(*) AS n FROM t{n:04d} GROUP BY 1;\n")
+    for n in range(views):
+        table = f"t{(n * tables // max(views, 1)):04d}"
+        parts.append(f"CREATE VIEW v{n:04d} AS SELECT owner_address, count(*) AS n, sum(amount_lamports) AS total\n"
+                     f"    FROM {table} GROUP BY owner_address;\n")
+    for n in range(functions):
+        table = f"t{(n * tables // max(functions, 1)):04d}"
+        parts.append(f"CREATE FUNCTION f{n:04d}(wallet text) RETURNS bigint LANGUAGE sql STABLE\n"
+                     f"    AS $$SELECT coalesce(sum(amount_lamports), 0)::bigint FROM {table} "
+                     f"WHERE owner_address = wallet$$;\n")
     return "".join(parts)
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
-    samples, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), result
+def _seconds(args: list[str], *, expect: tuple[int, ...] = (0,), stdin: str | None = None) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(args, capture_output=True, text=True, input=stdin, timeout=3600)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in expect:
+        raise SystemExit(f"{' '.join(args[:2])} exited {result.returncode}: {result.stderr[-2000:]}")
+    return elapsed
 
 
-def measure(label: str, schema_dir: Path, live_admin: str, runs: int) -> list[tuple[str, float]]:
-    dbname = f"schemactl_bench_{secrets.token_hex(3)}"
-    with psycopg.connect(live_admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    target = with_dbname(live_admin, dbname)
-    rows: list[tuple[str, float]] = []
+def _median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+@contextmanager
+def _databases(admin: str, count: int, template: str | None = None) -> Iterator[list[str]]:
+    names = [f"schemactl_bench_{secrets.token_hex(3)}_{n}" for n in range(count)]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for name in names:
+            if template:
+                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
+                                                                               sql.Identifier(template)))
+            else:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        with Workspace() as ws:
-            major = ws.live_major(target)
-            ws.dev(major)
-            desired = ws.open(str(schema_dir), label="desired", want_major=major)
-            start = time.perf_counter()
-            converge(ws, target, desired, allow_destructive=True)
-            rows.append((f"{label}: first apply (plan, rehearse, apply, verify)", time.perf_counter() - start))
-            dev_url = ws.dev().url
-            # Warm: the embedded server is running; each drift run builds, diffs and dumps.
-            check_drift(target, schema_dir, dev_url=dev_url)
-            drift_time, result = timed(lambda: check_drift(target, schema_dir, dev_url=dev_url), runs)
-            assert result.zero, "benchmark target drifted"
-            rows.append((f"{label}: schemactl drift, warm (build + both checks)", drift_time))
-            actual = ws.open(target, label="target", declared_roles=desired.roles)
-            raw_time, _ = timed(lambda: migra_statements(target, desired.url), runs)
-            rows.append((f"{label}: raw migra, ready databases", raw_time))
-            ours_time, _ = timed(lambda: differences(actual, desired), runs)
-            rows.append((f"{label}: schemactl diff engine, ready databases", ours_time))
-            both_time, _ = timed(lambda: zero_drift(ws, actual, desired), runs)
-            rows.append((f"{label}: both zero-drift checks, ready databases", both_time))
-            rows.append((f"{label}: ratio engine / raw migra", ours_time / raw_time))
+        yield names
     finally:
-        with psycopg.connect(live_admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for name in names:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def measure(label: str, schema_dir: Path, admin: str, runs: int, cold_runs: int) -> list[tuple[str, float]]:
+    """Warm and cold `schemactl drift` and raw migra on one target / ready-database pair."""
+    source = require_parsed(load_path(schema_dir))
+    with _databases(admin, 1) as (target_name,):
+        target = with_dbname(admin, target_name)
+        build_source(source, target, align_roles=True)
+        with _databases(admin, 1, template=target_name) as (ready_name,):
+            ready = with_dbname(admin, ready_name)
+            with tempfile.TemporaryDirectory() as tmp:
+                # A copy of the sources whose last file changes by one byte for every cold run.
+                copy = Path(tmp) / "schema"
+                shutil.copytree(schema_dir, copy)
+                nonce = copy / "zz_bench_nonce.sql"
+                drift = [SCHEMACTL, "drift", "-q", "--target", target, "--schema-dir", str(copy)]
+                cold = []
+                for _ in range(cold_runs):
+                    nonce.write_text(f"-- {secrets.token_hex(8)}\n")
+                    cold.append(_seconds(drift))
+                warm = [_seconds(drift) for _ in range(runs)]
+                raw = [_seconds([MIGRA, "--unsafe", "--with-privileges", target, ready]) for _ in range(runs)]
+    rows = [(f"{label}: schemactl drift, warm (cache hit)", _median(warm)),
+            (f"{label}: schemactl drift, cold (cache miss)", _median(cold)),
+            (f"{label}: raw migra --unsafe --with-privileges, ready databases", _median(raw)),
+            (f"{label}: ratio warm drift / raw migra", _median(warm) / _median(raw))]
+    for name, value in rows:
+        print(_line(name, value), flush=True)
     return rows
 
 
+def measure_fleet(admin: str, count: int, runs: int) -> list[tuple[str, float]]:
+    """`schemactl drift --targets` over count copies of schema/, with --jobs 1 and 4 (warm cache)."""
+    source = require_parsed(load_path(REPO / "schema"))
+    with _databases(admin, 1) as (model,):
+        build_source(source, with_dbname(admin, model), align_roles=True)
+        with _databases(admin, count, template=model) as names:
+            targets = "".join(f"db{n:02d}={with_dbname(admin, name)}\n" for n, name in enumerate(names))
+            args = [SCHEMACTL, "drift", "-q", "--targets", "-", "--schema-dir", str(REPO / "schema")]
+            _seconds(args, stdin=targets)  # the desired state is cached from here on
+            rows = []
+            for jobs in (1, 4):
+                samples = [_seconds([*args, "--jobs", str(jobs)], stdin=targets) for _ in range(runs)]
+                rows.append((f"fleet of {count} (schema/): schemactl drift --targets, --jobs {jobs}",
+                             _median(samples)))
+                print(_line(*rows[-1]), flush=True)
+    return rows
+
+
+def _line(name: str, value: float) -> str:
+    shown = f"{value:8.2f}x" if "ratio" in name else f"{value:8.2f} s"
+    return f"{name:<72} {shown}"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--live-url", default=os.environ.get("SCHEMACTL_TEST_LIVE_URL",
                                                              "postgresql://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--tables", type=int, default=500)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="500,1000,2000", help="generated schema sizes, in tables")
+    parser.add_argument("--runs", type=int, default=3, help="warm runs (median)")
+    parser.add_argument("--cold-runs", type=int, default=1, help="cold runs (median)")
+    parser.add_argument("--fleet", type=int, default=50, help="databases in the fleet (0: skip)")
     args = parser.parse_args()
-    rows = measure("schema/", REPO / "schema", args.live_url, args.runs)
+    print(f"{'measurement (process to process, median)':<72} {'value':>9}", flush=True)
+    rows = measure("schema/", REPO / "schema", args.live_url, args.runs, max(args.cold_runs, 3))
     with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "generated.sql").write_text(generated_schema(args.tables))
-        rows += measure(f"{args.tables}-table schema", Path(tmp), args.live_url, args.runs)
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measurement':<{width}}  median of {args.runs}")
-    for name, value in rows:
-        shown = f"{value:8.2f}x" if "ratio" in name else f"{value:8.3f} s"
-        print(f"{name:<{width}}  {shown}")
-    sys.stdout.flush()
+        for tables in (int(s) for s in args.sizes.split(",") if s):
+            folder = Path(tmp) / f"t{tables}"
+            folder.mkdir()
+            (folder / "generated.sql").write_text(generated_schema(tables))
+            rows += measure(f"{tables} tables, {tables // 4} views, {tables // 4} functions, {tables} indexes",
+                            folder, args.live_url, args.runs, args.cold_runs)
+    if args.fleet:
+        rows += measure_fleet(args.live_url, args.fleet, args.runs)
 
 
 if __name__ == "__main__":

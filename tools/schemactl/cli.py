@@ -11,7 +11,7 @@ from typing import TextIO
 
 from schemactl import __version__
 from schemactl.conninfo import mask, resolve_target
-from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, Refused, SchemactlError
+from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError, Refused, SchemactlError
 from schemactl.progress import Reporter
 
 __all__ = ["main", "parse_args", "run"]
@@ -107,10 +107,48 @@ def _cmd_drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl.drift import check_drift, render_drift  # noqa: PLC0415
 
     report = Reporter(err, args.quiet)
+    if args.targets:
+        return _fleet_drift(args, out, report)
+    if args.jobs is not None or args.shard:
+        raise InputError("--jobs and --shard go with --targets FILE")
     target = resolve_target(args.target)
     result = check_drift(target, Path(args.schema_dir), dev_url=args.dev_url, progress=report)
     out.write(render_drift(result, args.format))
     return EXIT_OK if result.zero else EXIT_DIFFERENCES
+
+
+def _fleet_drift(args: argparse.Namespace, out: TextIO, report: Reporter) -> int:
+    from schemactl import fleet  # noqa: PLC0415
+
+    if args.target:
+        raise InputError("--target and --targets exclude each other")
+    targets = fleet.read_targets(args.targets)
+    total = len(targets)
+    shard = fleet.parse_shard(args.shard) if args.shard else None
+    if shard:
+        targets = fleet.shard_of(targets, *shard)
+        report(f"shard {shard[0]}/{shard[1]}: {len(targets)} of {total} targets")
+    results = fleet.check_fleet(targets, Path(args.schema_dir), dev_url=args.dev_url,
+                                jobs=args.jobs or 4, progress=report)
+    document = fleet.fleet_document(results, total=total, shard=shard)
+    out.write(fleet.render_fleet(document, args.format))
+    return fleet.fleet_exit_code(results)
+
+
+def _cmd_drift_merge(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json  # noqa: PLC0415
+
+    from schemactl import fleet  # noqa: PLC0415
+
+    documents = []
+    for path in args.files:
+        try:
+            documents.append(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path}: not a fleet drift JSON document: {exc}") from None
+    merged = fleet.merge_documents(documents)
+    out.write(fleet.render_fleet(merged, args.format))
+    return int(merged["summary"]["exit_code"])
 
 
 def _cmd_apply(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -133,12 +171,23 @@ def _cmd_dev_server(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl.devserver import get_dev_server, stop_embedded  # noqa: PLC0415
 
     if args.action == "stop":
+        if args.clean:
+            from schemactl.desired import clean  # noqa: PLC0415
+
+            for name in clean(dev_url=args.dev_url):
+                print(f"dropped {name}", file=out)
         stopped = stop_embedded()
         print("\n".join(f"stopped {d}" for d in stopped) or "no embedded server running", file=out)
         return EXIT_OK
     server = get_dev_server(dev_url=args.dev_url, want_major=args.major, progress=Reporter(err, args.quiet))
     print(server.url, file=out)
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {text!r}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,11 +231,25 @@ def _parser() -> argparse.ArgumentParser:
                                 "with the tool's extras, and normalized pg_dump); else exit 1 with a report "
                                 "of each drifted object and the SQL that fixes it.")
     drift.add_argument("--target", metavar="URL")
+    drift.add_argument("--targets", metavar="FILE",
+                       help="check many targets: one `name=URL` or URL a line, # comments, - for stdin; "
+                       "exit 1 if any drifted, 2 if any could not be checked")
+    drift.add_argument("--jobs", type=_positive, metavar="N", help="targets checked at once (default 4)")
+    drift.add_argument("--shard", metavar="I/N", help="check only every N-th target, starting with the I-th")
     drift.add_argument("--schema-dir", default="schema", metavar="DIR")
     drift.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     _add_dev_url(drift)
     _add_common(drift)
     drift.set_defaults(handler=_cmd_drift)
+
+    merge = commands.add_parser("drift-merge", help="merge the JSON results of sharded fleet drift runs",
+                                description="Read the JSON documents of `drift --targets FILE --shard I/N "
+                                "--format json` (every shard exactly once) and print them as one, with the "
+                                "fleet's exit code.")
+    merge.add_argument("files", nargs="+", metavar="FILE")
+    merge.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    _add_common(merge)
+    merge.set_defaults(handler=_cmd_drift_merge)
 
     apply = commands.add_parser("apply", help="bring a live database to schema/",
                                 description="Plan, rehearse, take an advisory lock, apply in one transaction "
@@ -213,6 +276,8 @@ def _parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev-server", help="show or stop the embedded dev server")
     dev.add_argument("action", choices=("url", "stop"))
     dev.add_argument("--major", type=int, help="the PostgreSQL major version wanted")
+    dev.add_argument("--clean", action="store_true",
+                     help="with stop: also drop the cached desired-state templates and their on-disk cache")
     _add_dev_url(dev)
     _add_common(dev)
     dev.set_defaults(handler=_cmd_dev_server)

@@ -41,7 +41,7 @@ from schemactl.errors import ConnectionFailed
 from schemactl.load import sql_files
 from schemactl.roles import Role
 
-__all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "desired_state", "drop_templates", "source_key"]
+__all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "clean", "desired_state", "source_key"]
 
 Progress = Callable[[str], None]
 
@@ -172,20 +172,29 @@ def _drop_database(conn: psycopg.Connection, name: str, *, force: bool = False) 
     """Drop a database if nobody is using it (or anyway, with force); False when in use."""
     statement = "DROP DATABASE IF EXISTS {} WITH (FORCE)" if force else "DROP DATABASE IF EXISTS {}"
     try:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s AND datistemplate", (name,)).fetchone():
+            # A template database must stop being one before it can be dropped.
+            conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(sql.Identifier(name)))
         conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
     except psycopg.errors.ObjectInUse:
         return False
     return True
 
 
-def _evict(conn: psycopg.Connection, keep_key: str) -> None:
+def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
     files = sorted(cache_dir().glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for path in files[KEEP:]:
         key = path.stem
-        if key == keep_key:
-            continue
-        if _drop_database(conn, _template_name(key)):
+        if key != keep_key and _drop_database(conn, _template_name(key)):
             path.unlink(missing_ok=True)
+    if dev.origin.startswith("embedded"):
+        # The embedded server is this state directory's alone: a template whose file is gone
+        # (a clean while the server was down, a lost write) is dropped too.
+        known = {_template_name(p.stem) for p in cache_dir().glob("*.pickle")}
+        for (name,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                    (TEMPLATE_PREFIX.replace("_", r"\_") + "%",)).fetchall():
+            if name not in known:
+                _drop_database(conn, name)
 
 
 def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str, progress: Progress) -> DesiredState:
@@ -209,7 +218,11 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
             progress(f"building {label} ({len(source.statements)} statements) into a template")
             build_source(source, url)
             inspection, text = read_database(Side(url=url, label=label), dev)
-            dump = normalized_dump(text)
+            state = DesiredState(key=key, template=template, dev=dev, label=label,
+                                 roles=roles_from_statements(source.statements), inspection=inspection,
+                                 dump=tuple(normalized_dump(text)))
+            # The file first: a template is never without its file, so eviction leaves it alone.
+            _write_cached(state)
             _drop_database(admin, template, force=True)
             admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building),
                                                                           sql.Identifier(template)))
@@ -221,12 +234,9 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
                 sql.Identifier(template)))
         except BaseException:
             _drop_database(admin, template if renamed else building, force=True)
+            _cache_file(key).unlink(missing_ok=True)
             raise
-        state = DesiredState(key=key, template=template, dev=dev, label=label,
-                             roles=roles_from_statements(source.statements), inspection=inspection,
-                             dump=tuple(dump))
-        _write_cached(state)
-        _evict(admin, key)
+        _evict(admin, dev, key)
     return state
 
 
@@ -256,8 +266,7 @@ def desired_state(dev: DevServer, schema_dir: Path, *, label: str, progress: Pro
                 conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_id(key),))
 
 
-def drop_templates(dev_url: str) -> list[str]:
-    """Drop every cached desired-state template on a dev server; returns their names."""
+def _drop_templates(dev_url: str) -> list[str]:
     with connect(dev_url, autocommit=True) as conn:
         names = [row[0] for row in conn.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1",
@@ -267,8 +276,20 @@ def drop_templates(dev_url: str) -> list[str]:
     return names
 
 
-def clear_cache() -> None:
-    """Remove the on-disk part of the cache."""
+def clean(*, dev_url: str | None = None) -> list[str]:
+    """Empty the cache: drop the templates on the dev server(s) and remove the files on disk.
+
+    The embedded servers that are running are cleaned, and the server of dev_url /
+    SCHEMACTL_DEV_URL when given. Returns the templates dropped.
+    """
     import shutil  # noqa: PLC0415
 
+    from schemactl.devserver import running_embedded_urls  # noqa: PLC0415
+
+    servers = running_embedded_urls()
+    named = dev_url or os.environ.get("SCHEMACTL_DEV_URL")
+    if named:
+        servers.append(named)
+    dropped = [name for url in servers for name in _drop_templates(url)]
     shutil.rmtree(cache_dir(), ignore_errors=True)
+    return dropped

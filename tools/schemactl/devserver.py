@@ -38,6 +38,7 @@ __all__ = [
     "get_dev_server",
     "scratch_database",
     "stop_embedded",
+    "running_embedded_urls",
     "state_root",
     "SCRATCH_PREFIX",
 ]
@@ -291,6 +292,17 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
         except psycopg.OperationalError as exc:
             raise SchemactlError(f"embedded PostgreSQL did not accept connections: {exc}") from None
         return DevServer(url=url, major=binaries.major, origin=f"embedded, {binaries.origin}", binaries=binaries)
+
+
+def running_embedded_urls() -> list[str]:
+    """The URLs of the embedded servers of this state directory that are running."""
+    root = state_root()
+    urls = []
+    for data in sorted(root.glob("pg*-*")) if root.is_dir() else []:
+        port = _running_port(data) if data.is_dir() else None
+        if port is not None:
+            urls.append(_embedded_url(port))
+    return urls
 
 
 def stop_embedded() -> list[str]:

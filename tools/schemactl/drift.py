@@ -12,11 +12,12 @@ from schemactl.conninfo import mask
 from schemactl.desired import DesiredState, desired_state
 from schemactl.diff import Side
 from schemactl.engine import Reads, Workspace, make_plan, read_database, zero_drift
-from schemactl.errors import InputError, VerificationFailed
+from schemactl.errors import VerificationFailed
 from schemactl.plan import Change, Plan
 from schemactl.render import script
 
-__all__ = ["DriftItem", "DriftResult", "check_drift", "check_target", "desired_for", "render_drift"]
+__all__ = ["DriftItem", "DriftResult", "check_drift", "check_target", "desired_for", "drift_document",
+           "import_diff_modules", "render_drift"]
 
 Progress = Callable[[str], None]
 
@@ -64,9 +65,13 @@ def _item(change: Change) -> DriftItem:
 
 
 def import_diff_modules() -> None:
-    """Import migra and schemainspect (with SQLAlchemy) before threads race to import them half-way."""
+    """Import what the reading threads import lazily, before two of them race for one module."""
     import migra  # noqa: F401, PLC0415
-    import schemainspect  # noqa: F401, PLC0415
+    import schemainspect.pg.obj  # noqa: F401, PLC0415
+    import sqlalchemy.dialects.postgresql.psycopg2  # noqa: F401, PLC0415
+    import sqlalchemy.pool  # noqa: F401, PLC0415
+
+    import schemactl.build  # noqa: F401, PLC0415
 
 
 def desired_for(ws: Workspace, schema_dir: Path, major: int, *, use_cache: bool = True) -> DesiredState:
@@ -124,28 +129,32 @@ def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
         return _compare(ws, target, desired, reads)
 
 
-def check_target(target: str, desired: DesiredState, *, progress: Progress = lambda _: None) -> DriftResult:
-    """Compare one target with a desired state already at hand (fleet drift)."""
-    with Workspace(progress=progress, dev=desired.dev) as ws:
-        major = ws.live_major(target)
-        if major != desired.dev.major:
-            raise InputError(f"{mask(target)} is PostgreSQL {major} but the desired state was built on "
-                             f"PostgreSQL {desired.dev.major}")
+def check_target(target: str, desired_of: Callable[[int], DesiredState], *,
+                 progress: Progress = lambda _: None) -> DriftResult:
+    """Compare one target with the desired state for its server major, built once elsewhere (fleet drift)."""
+    with Workspace(progress=progress) as ws:
+        desired = desired_of(ws.live_major(target))
+        ws.use_dev(desired.dev)
         reads = Reads()
         _read_target(target, reads)
         return _compare(ws, target, desired, reads)
 
 
+def drift_document(result: DriftResult) -> dict:
+    """The JSON form of one target's verdict."""
+    return {
+        "target": result.target,
+        "drift": not result.zero,
+        "items": [i.as_dict() for i in result.items],
+        "dump_differences": list(result.dump_lines),
+        "fix": script(result.plan.changes, title="fix drift") if result.plan else "",
+        "note": result.note,
+    }
+
+
 def render_drift(result: DriftResult, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps({
-            "target": result.target,
-            "drift": not result.zero,
-            "items": [i.as_dict() for i in result.items],
-            "dump_differences": list(result.dump_lines),
-            "fix": script(result.plan.changes, title="fix drift") if result.plan else "",
-            "note": result.note,
-        }, indent=2) + "\n"
+        return json.dumps(drift_document(result), indent=2) + "\n"
     if fmt == "markdown":
         if result.zero:
             return f"### Drift\n\nNo drift: `{result.target}` matches `schema/`.\n"

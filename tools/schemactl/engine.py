@@ -65,13 +65,11 @@ SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
 class Workspace:
     """Resolves sources into databases; owns the scratch databases it makes."""
 
-    def __init__(self, *, dev_url: str | None = None, progress: Progress = _quiet,
-                 dev: DevServer | None = None) -> None:
+    def __init__(self, *, dev_url: str | None = None, progress: Progress = _quiet) -> None:
         self.dev_url = dev_url
         self.progress = progress
         self._stack = contextlib.ExitStack()
-        # A dev server already resolved (fleet drift shares one between workspaces).
-        self._dev: DevServer | None = dev
+        self._dev: DevServer | None = None
         self._sources: dict[str, Source] = {}
 
     def __enter__(self) -> Workspace:
@@ -88,6 +86,10 @@ class Workspace:
         elif want_major is not None and self._dev.major != want_major:
             raise InputError(f"sources need PostgreSQL {want_major} but the dev server is {self._dev.major}")
         return self._dev
+
+    def use_dev(self, dev: DevServer) -> None:
+        """Work on a dev server another workspace already resolved (fleet drift shares one)."""
+        self._dev = dev
 
     def source(self, path: str) -> Source:
         if path not in self._sources:
