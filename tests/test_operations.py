@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -18,7 +17,7 @@ import pytest
 from psycopg import sql
 
 from schemactl import operations, settings
-from schemactl.cli import _add_common, parse_args, run
+from schemactl.cli import parse_args, run
 from schemactl.conninfo import dbname_of, with_dbname
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK
 
@@ -47,11 +46,7 @@ def _cli(argv: list[str]) -> tuple[int, str, str]:
 
 def _maintain_cli(argv: list[str]) -> tuple[int, str, str]:
     """`schemactl maintain ...` through the same run() edge as every command."""
-    parser = argparse.ArgumentParser(prog="schemactl")
-    operations.add_parser(parser.add_subparsers(dest="command", required=True), _add_common)
-    out, err = io.StringIO(), io.StringIO()
-    code = run(parser.parse_args(["maintain", *argv]), out, err)
-    return code, out.getvalue(), err.getvalue()
+    return _cli(["maintain", *argv])
 
 
 # --- minting queue cleanup -------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import textwrap
 import sys
 from pathlib import Path
 
@@ -109,3 +110,36 @@ def test_cli_reports_a_broken_copy_of_the_schema(tmp_path: Path) -> None:
     assert any(code == "SC008" and path == "schema/tables/memory_assets.sql" for path, _, code in places)
     assert f"{len(lines)} findings" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_rule_is_a_documented_class_in_its_family_module() -> None:
+    """One module per rule family; each rule names itself family.rule and shows bad and good SQL."""
+    for code, rule in RULES.items():
+        family = rule.__module__.rsplit(".", 1)[-1]
+        assert rule.code == code
+        assert rule.name.startswith(f"{family}."), (code, rule.name, family)
+        doc = rule.__doc__ or ""
+        assert "Bad::" in doc and "Good::" in doc, code
+
+
+def _doc_example(doc: str, label: str) -> str:
+    """The indented SQL block after `label::` in a rule's docstring."""
+    lines = doc.split(f"{label}::", 1)[1].splitlines()[1:]
+    block: list[str] = []
+    for line in lines:
+        if line.strip() and not line.startswith(" " * 8):
+            break
+        block.append(line)
+    return textwrap.dedent("\n".join(block)).strip() + "\n"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_docstring_examples_are_true(code: str, tmp_path: Path) -> None:
+    """A rule's bad example is reported with its code; its good example is not."""
+    rule = RULES[code]
+    for label, reported in (("Bad", True), ("Good", False)):
+        folder = tmp_path / label
+        folder.mkdir()
+        (folder / "example.sql").write_text(_doc_example(rule.__doc__ or "", label), encoding="utf-8")
+        codes = {f.code for f in validate_source(load_path(folder, display_base=folder))}
+        assert (code in codes) is reported, (label, codes)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType
 from pglast.stream import IndentedStream, RawStream
 
-from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError
-from schemactl.progress import Reporter
+from schemactl.errors import InputError
 from schemactl.load import Source, Statement, load_path, require_parsed
 from schemactl.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
 from schemactl.objects import DEFAULT_SCHEMA
@@ -24,7 +22,6 @@ __all__ = [
     "Column",
     "ForeignKey",
     "Table",
-    "add_parser",
     "artifacts",
     "check",
     "erd_markdown",
@@ -354,39 +351,3 @@ def check(source: Source, out_dir: Path) -> list[str]:
         problems.extend(f"{sum_file}: {problem}" for problem in verify_manifest(migrations))
     # verify_manifest may restate a staleness already reported; say each thing once.
     return list(dict.fromkeys(problems))
-
-
-def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    progress = Reporter(err, args.quiet)
-
-    source = load_schema(Path(args.schema_dir))
-    out_dir = Path(args.out)
-    if args.check:
-        problems = check(source, out_dir)
-        for problem in problems:
-            print(problem, file=out)
-        if problems:
-            progress(f"{out_dir}: {len(problems)} stale or inconsistent files")
-            return EXIT_DIFFERENCES
-        progress(f"{out_dir}: up to date")
-        return EXIT_OK
-    changed = write(source, out_dir, progress=progress)
-    progress(f"{out_dir}: {len(changed)} files changed")
-    return EXIT_OK
-
-
-def add_parser(commands: Any, add_dev_url: Callable[[argparse.ArgumentParser], None],
-               add_common: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Register `schemactl generate` (offline: it needs no server, so it takes no --dev-url)."""
-    del add_dev_url
-    parser = commands.add_parser(
-        "generate", help="refresh generated/ (rendered schema, ERD, migration manifest)",
-        description="Render schema/ into generated/schema.sql (every statement in dependency order, "
-        "pretty-printed, with its source file:line) and generated/erd.md (a Mermaid ERD), and refresh "
-        "the checksum manifest of generated/migrations. --check writes nothing and exits 1 naming each "
-        "stale file.")
-    parser.add_argument("--schema-dir", default="schema", metavar="DIR")
-    parser.add_argument("--out", default="generated", metavar="DIR", help="output directory (default: generated)")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any generated file is stale")
-    add_common(parser)
-    parser.set_defaults(handler=_cmd_generate)

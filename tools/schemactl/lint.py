@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import re
@@ -12,16 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError, SchemactlError
-from schemactl.progress import Reporter
+from schemactl.errors import InputError, SchemactlError
 from schemactl.objects import qualify
 
 __all__ = [
     "LintFinding",
     "ToolMissing",
-    "add_parser",
     "is_rollback",
     "migration_files",
     "schema_files",
@@ -267,47 +264,3 @@ def _on_new_table(finding: LintFinding, spans: list[tuple[int, int, bool]] | Non
 
 def _help(text: str | None) -> str:
     return f"(help: {' '.join(text.split())})" if text else ""
-
-
-# ---------------------------------------------------------------------------
-# the command
-
-def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    progress = Reporter(err, args.quiet)
-
-    schema_dir = Path(args.schema_dir)
-    migrations_dir = Path(args.migrations_dir)
-    sources = schema_files(schema_dir)
-    progress(f"sqlfluff: {len(sources)} files in {schema_dir}")
-    findings = sqlfluff_findings(sources, Path(args.sqlfluff_config))
-    migrations, rollbacks = migration_files(migrations_dir)
-    if migrations:
-        skipped = f"; {len(rollbacks)} rollback scripts not linted" if rollbacks else ""
-        progress(f"squawk: {len(migrations)} migrations in {migrations_dir}{skipped}")
-        findings += squawk_findings(migrations, Path(args.squawk_config), progress=progress)
-    else:
-        progress(f"squawk: no migrations in {migrations_dir}")
-    for finding in findings:
-        print(finding.render() + (" (warning)" if finding.warning else ""), file=out)
-    failing = [f for f in findings if not f.warning]
-    if failing:
-        progress(f"{len(failing)} lint findings")
-        return EXIT_DIFFERENCES
-    progress("lint: clean")
-    return EXIT_OK
-
-
-def add_parser(commands: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Register `schemactl lint`."""
-    parser = commands.add_parser(
-        "lint", help="sqlfluff over schema/, squawk over generated/migrations/",
-        description="Lint the schema sources with sqlfluff (postgres dialect, the project's .sqlfluff) "
-        "and the forward migrations with squawk (.squawk.toml; rollback scripts are not linted). "
-        "Findings print as path:line:col: CODE message; exit 1 when there are any, 2 when a linter "
-        "is missing.")
-    parser.add_argument("--schema-dir", default="schema", metavar="DIR")
-    parser.add_argument("--migrations-dir", default="generated/migrations", metavar="DIR")
-    parser.add_argument("--sqlfluff-config", default=".sqlfluff", metavar="FILE")
-    parser.add_argument("--squawk-config", default=".squawk.toml", metavar="FILE")
-    add_common(parser)
-    parser.set_defaults(handler=_cmd_lint)

@@ -29,7 +29,6 @@ reads the tracking table again and finds the migrations applied.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import re
 import time
@@ -37,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import psycopg
 from pglast import ast, parse_sql, split
@@ -48,10 +47,9 @@ from psycopg import sql
 from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
 from schemactl.conninfo import connect, mask
 from schemactl.diff import Side
-from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError, Refused, SchemactlError
+from schemactl.errors import InputError, Refused, SchemactlError
 from schemactl.manifest import MANIFEST_NAME, file_checksum, verify_manifest, write_manifest
 from schemactl.plan import Plan, destructive_refusal
-from schemactl.progress import Reporter
 from schemactl.roles import Role, roles_from_catalog
 
 if TYPE_CHECKING:
@@ -76,7 +74,8 @@ __all__ = [
     "migrate_reset",
     "migrate_baseline",
     "data_at_risk",
-    "add_parser",
+    "refuse_inconsistent",
+    "require_manifest",
     "TRACKING_TABLE",
 ]
 
@@ -537,7 +536,7 @@ def migration_status(target: str, migrations_dir: Path) -> tuple[list[StatusEntr
     return _entries(history, applied), problems
 
 
-def _refuse_inconsistent(migrations_dir: Path, entries: list[StatusEntry]) -> None:
+def refuse_inconsistent(migrations_dir: Path, entries: list[StatusEntry]) -> None:
     for entry in entries:
         if entry.state == "changed":
             raise Refused(f"{migrations_dir / (entry.stem + '.sql')} was changed after it was applied "
@@ -577,7 +576,7 @@ def migrate_up(target: str, migrations_dir: Path, *, progress: Progress = _quiet
             _ensure_tracking(conn)
             applied = _applied(conn)
             entries = _entries(history, applied)
-            _refuse_inconsistent(migrations_dir, entries)
+            refuse_inconsistent(migrations_dir, entries)
             pending = [m for m in history if m.version not in applied]
             newest = max(applied, default="")
             for migration in pending:
@@ -655,7 +654,7 @@ def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migrati
         with advisory_lock(conn, SCHEMA_LOCK_KEY):
             applied = _applied(conn)
             entries = _entries(history, applied)
-            _refuse_inconsistent(migrations_dir, entries)
+            refuse_inconsistent(migrations_dir, entries)
             newest_first = [m for m in reversed(history) if m.version in applied]
             chosen = choose(newest_first)
             for migration in chosen:
@@ -755,163 +754,3 @@ def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: 
                                          "VALUES (%s, %s, %s, 0)").format(_TABLE),
                                  (migration.version, migration.name, migration.checksum))
     return chosen
-
-
-# ---------------------------------------------------------------------------------------
-# Command line.
-
-
-def _reporter(args: argparse.Namespace, err: TextIO) -> Progress:
-    return Reporter(err, args.quiet)
-
-
-def _cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from schemactl.engine import Workspace  # noqa: PLC0415
-    from schemactl.render import plan_text  # noqa: PLC0415
-
-    report = _reporter(args, err)
-    migrations_dir = Path(args.migrations_dir)
-    with Workspace(dev_url=args.dev_url, progress=report) as ws:
-        outcome = new_migration(ws, args.name, schema_dir=Path(args.schema_dir), migrations_dir=migrations_dir,
-                                allow_destructive=args.allow_destructive)
-    if outcome.path is None:
-        print(f"nothing to migrate: {migrations_dir} already matches {args.schema_dir}", file=err)
-        return EXIT_DIFFERENCES
-    if not args.quiet:
-        err.write(plan_text(outcome.plan))
-    print(f"wrote {outcome.path}, {outcome.rollback_path} and {migrations_dir / MANIFEST_NAME}", file=out)
-    return EXIT_OK
-
-
-def _cmd_up(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from schemactl.conninfo import resolve_target  # noqa: PLC0415
-
-    target = resolve_target(args.target)
-    done = migrate_up(target, Path(args.migrations_dir), progress=_reporter(args, err))
-    for migration, elapsed in done:
-        print(f"applied {migration.stem} ({elapsed} ms)", file=out)
-    if done:
-        print(f"{len(done)} applied to {mask(target)}", file=out)
-    else:
-        print(f"nothing to apply: {mask(target)} is up to date", file=out)
-    return EXIT_OK
-
-
-def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from schemactl.conninfo import resolve_target  # noqa: PLC0415
-
-    target = resolve_target(args.target)
-    migrations_dir = Path(args.migrations_dir)
-    entries, problems = migration_status(target, migrations_dir)
-    for entry in entries:
-        print(entry.render(), file=out)
-    counts = {state: sum(e.state == state for e in entries) for state in ("applied", "pending", "changed", "missing")}
-    print(", ".join(f"{n} {state}" for state, n in counts.items() if n) or "no migrations", file=out)
-    if problems:
-        require_manifest(migrations_dir)
-    _refuse_inconsistent(migrations_dir, entries)
-    return EXIT_DIFFERENCES if counts["pending"] else EXIT_OK
-
-
-def _cmd_down(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from schemactl.conninfo import resolve_target  # noqa: PLC0415
-
-    target = resolve_target(args.target)
-    done = migrate_down(target, Path(args.migrations_dir), args.migration, allow_destructive=args.allow_destructive,
-                        progress=_reporter(args, err))
-    _print_rolled_back(done, target, out)
-    return EXIT_OK
-
-
-def _cmd_reset(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from schemactl.conninfo import resolve_target  # noqa: PLC0415
-
-    if not args.yes:
-        raise Refused("reset rolls back every migration and deletes their data; re-run with --yes to confirm")
-    target = resolve_target(args.target)
-    done = migrate_reset(target, Path(args.migrations_dir), confirmed=args.yes, progress=_reporter(args, err))
-    _print_rolled_back(done, target, out)
-    return EXIT_OK
-
-
-def _cmd_baseline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from schemactl.conninfo import resolve_target  # noqa: PLC0415
-    from schemactl.engine import Workspace  # noqa: PLC0415
-
-    target = resolve_target(args.target)
-    report = _reporter(args, err)
-    with Workspace(dev_url=args.dev_url, progress=report) as ws:
-        done = migrate_baseline(ws, target, Path(args.migrations_dir), args.migration, progress=report)
-    for migration in done:
-        print(f"recorded {migration.stem} as applied", file=out)
-    print(f"{len(done)} recorded on {mask(target)}", file=out)
-    return EXIT_OK
-
-
-def _print_rolled_back(done: list[Migration], target: str, out: TextIO) -> None:
-    for migration in done:
-        print(f"rolled back {migration.stem}", file=out)
-    if not done:
-        print(f"nothing to roll back on {mask(target)}", file=out)
-
-
-def add_parser(commands: argparse._SubParsersAction, add_dev_url: Callable[[argparse.ArgumentParser], None],
-               add_common: Callable[[argparse.ArgumentParser], None]) -> None:
-    """`schemactl migrate new | up | status | down | reset`."""
-    migrate = commands.add_parser(
-        "migrate", help="versioned migrations: new, up, status, down, baseline, reset",
-        description="Versioned migrations in generated/migrations (NNN_name.sql + NNN_name_rollback.sql, "
-        "checksums in schemactl.sum), tracked on the target in schemactl.schema_migrations. "
-        "`up` and `down` take the schema advisory lock; each migration and its tracking row commit together.")
-    actions = migrate.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    def with_dir(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--migrations-dir", default="generated/migrations", metavar="DIR")
-        add_common(parser)
-
-    def with_target(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--target", metavar="URL", help="default: DATABASE_URL, else DB_HOST/DB_PORT/DB_NAME/...")
-        with_dir(parser)
-
-    new = actions.add_parser("new", help="write the next migration from the history to schema/",
-                             description="Replay the history on the dev server, plan it to schema/ (rehearsed "
-                             "both ways), write NNN_NAME.sql and NNN_NAME_rollback.sql and refresh the manifest. "
-                             "NAME of the newest migration writes that one again from the history before it "
-                             "(only for a migration not applied anywhere yet). Exit 1 when there is nothing "
-                             "to migrate.")
-    new.add_argument("name", metavar="NAME", help="lower case, e.g. add_asset_tags")
-    new.add_argument("--schema-dir", default="schema", metavar="DIR")
-    new.add_argument("--allow-destructive", action="store_true", help="accept changes that delete data")
-    add_dev_url(new)
-    with_dir(new)
-    new.set_defaults(handler=_cmd_new)
-
-    up = actions.add_parser("up", help="apply the pending migrations in order")
-    with_target(up)
-    up.set_defaults(handler=_cmd_up)
-
-    status = actions.add_parser("status", help="applied / pending / changed migrations (exit 1 if any pending)")
-    with_target(status)
-    status.set_defaults(handler=_cmd_status)
-
-    down = actions.add_parser("down", help="roll back newest-first through NAME (default: the newest only)")
-    down.add_argument("migration", nargs="?", metavar="NAME", help="e.g. 001_create_blockchain_tables")
-    down.add_argument("--allow-destructive", action="store_true",
-                      help="accept dropping tables or columns that hold rows (refused with exit 3 otherwise)")
-    with_target(down)
-    down.set_defaults(handler=_cmd_down)
-
-    baseline = actions.add_parser(
-        "baseline", help="record the history as applied on a database that already matches it",
-        description="For a database built another way (apply, a restore): when drift shows it equal to the "
-        "replayed history (through NAME, default all), record those migrations as applied without running "
-        "them. Refused (exit 3) when it differs, naming the differences, or when it already has a history.")
-    baseline.add_argument("migration", nargs="?", metavar="NAME", help="the last migration to record (default: all)")
-    add_dev_url(baseline)
-    with_target(baseline)
-    baseline.set_defaults(handler=_cmd_baseline)
-
-    reset = actions.add_parser("reset", help="roll back every migration (needs --yes)")
-    reset.add_argument("--yes", action="store_true", help="confirm: this deletes the migrated objects and data")
-    with_target(reset)
-    reset.set_defaults(handler=_cmd_reset)

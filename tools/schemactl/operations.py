@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
 
 import psycopg
 from psycopg import sql
 
-from schemactl.conninfo import connect, mask, resolve_target
-from schemactl.errors import EXIT_OK, InputError, SchemactlError
-from schemactl.progress import Reporter
+from schemactl.conninfo import connect, mask
+from schemactl.errors import InputError, SchemactlError
 
-__all__ = ["MaintenanceTask", "TaskResult", "TASKS", "run_task", "maintain", "add_parser"]
+__all__ = ["MaintenanceTask", "TaskResult", "TASKS", "run_task", "maintain"]
 
 Progress = Callable[[str], None]
 
@@ -105,38 +102,3 @@ def maintain(url: str, *, retention: str | None = None, audit_retention: str | N
             except psycopg.Error as exc:
                 raise SchemactlError(f"VACUUM failed on {mask(url)}: {exc.diag.message_primary or exc}") from None
     return tuple(results)
-
-
-def _cmd_maintain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    target = resolve_target(args.target)
-
-    progress = Reporter(err, args.quiet)
-
-    results = maintain(target, retention=args.retention, audit_retention=args.audit_retention,
-                       batch_size=args.batch_size, max_batches=args.max_batches, analyze=args.analyze,
-                       progress=progress)
-    for result in results:
-        print(result.describe(), file=out)
-    return EXIT_OK
-
-
-def add_parser(commands: argparse._SubParsersAction, add_common) -> None:  # type: ignore[type-arg]
-    """Register `schemactl maintain`."""
-    parser = commands.add_parser(
-        "maintain", help="delete old minting-queue entries and archive old audit logs",
-        description="Run the schema's maintenance functions on the target: cleanup_minting_queue "
-        "(completed entries older than --retention) and archive_audit_logs (audit rows older than "
-        "--audit-retention, moved into blockchain_audit_logs_archive). Each batch commits on its "
-        "own and skips rows locked by the application. Prints the row counts.")
-    parser.add_argument("--target", metavar="URL")
-    parser.add_argument("--retention", metavar="INTERVAL",
-                        help="keep completed minting-queue entries this long (default '7 days')")
-    parser.add_argument("--audit-retention", metavar="INTERVAL",
-                        help="keep audit logs in the live table this long (default '90 days')")
-    parser.add_argument("--batch-size", type=int, default=10_000, metavar="N",
-                        help="rows per batch, each its own transaction (default 10000)")
-    parser.add_argument("--max-batches", type=int, metavar="N",
-                        help="stop each task after N batches (default: until done)")
-    parser.add_argument("--analyze", action="store_true", help="VACUUM (ANALYZE) the maintained tables afterwards")
-    add_common(parser)
-    parser.set_defaults(handler=_cmd_maintain)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
@@ -11,13 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
 
 import psycopg
 from psycopg import sql
 
-from schemactl.conninfo import connect, mask, resolve_target
-from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError
+from schemactl.conninfo import connect, mask
+from schemactl.errors import InputError
 
 __all__ = [
     "Recommendation",
@@ -27,7 +25,6 @@ __all__ = [
     "load_recommendations",
     "check_settings",
     "render_settings",
-    "add_parser",
 ]
 
 DEFAULT_CONFIG = "recommended_settings.toml"
@@ -297,26 +294,3 @@ def render_settings(report: SettingsReport, fmt: str) -> str:
                      f"({_note(check)})")
     lines += ["", "fix:", _fix_script(report)]
     return "\n".join(lines)
-
-
-def _cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    target = resolve_target(args.target)
-    label, recommendations = load_recommendations(Path(args.config) if args.config else None)
-    report = check_settings(target, recommendations, label=label)
-    out.write(render_settings(report, args.format))
-    return EXIT_OK if report.matches else EXIT_DIFFERENCES
-
-
-def add_parser(commands: argparse._SubParsersAction, add_common) -> None:  # type: ignore[type-arg]
-    """Register `schemactl settings`."""
-    parser = commands.add_parser(
-        "settings", help="compare the server's settings with the recommended tuning",
-        description="Compare pg_settings of the target with a TOML file of recommended values "
-        "(default: the packaged config/recommended_settings.toml, the description's tuning list), "
-        "in base units. Exit 0 when all match; else exit 1 with each differing setting, its "
-        "actual value, whether it needs a restart, and the ALTER SYSTEM statement that fixes it.")
-    parser.add_argument("--target", metavar="URL")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    parser.add_argument("--config", metavar="FILE", help="TOML file with a [settings] table")
-    add_common(parser)
-    parser.set_defaults(handler=_cmd_settings)
