@@ -12,7 +12,17 @@ from schemactl.conninfo import connect
 from schemactl.errors import BuildError
 from schemactl.load import Source, Statement, location
 from schemactl.order import order_statements
-from schemactl.roles import ROLE_STATEMENT_KINDS, Role, role_create_sql, roles_from_statements
+from schemactl.roles import (
+    ROLE_STATEMENT_KINDS,
+    Role,
+    role_comment_sql,
+    role_create_sql,
+    role_grant_sql,
+    role_reset_sql,
+    role_set_sql,
+    roles_from_catalog,
+    roles_from_statements,
+)
 
 __all__ = ["build_source", "ensure_roles", "executable_statements"]
 
@@ -33,27 +43,45 @@ def ensure_roles(conn: psycopg.Connection, roles: Mapping[str, Role] | Iterable[
                  align: bool = False) -> None:
     """Make sure each role exists on the server (roles are cluster-wide).
 
-    A missing declared role is created as declared (attributes and comment); a bare name
-    becomes a NOLOGIN role. With align, existing declared roles are also given the declared
-    attributes and comment, so a database built here compares equal to schema/ as a live target.
+    A missing declared role is created as declared (attributes, settings, memberships,
+    comment); a bare name becomes a NOLOGIN role. With align, existing declared roles are also
+    given the declared attributes, settings and comment, and lose undeclared settings, so a
+    database built here compares equal to schema/ as a live target.
     """
     declared = roles if isinstance(roles, Mapping) else {}
-    for name in sorted(set(roles)):
+    names = sorted(set(roles))
+    existing = roles_from_catalog(conn, names)
+    todo: list[Role] = []
+    for name in names:
         role = declared.get(name)
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
-        if exists and not (align and role is not None):
+        if name in existing and not (align and role is not None):
             continue
-        try:
-            with conn.transaction():
-                if role is None:
-                    conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
-                    continue
-                conn.execute(role_create_sql(role))
-                conn.execute(sql.SQL("COMMENT ON ROLE {} IS {}").format(
-                    sql.Identifier(name), sql.Literal(role.comment)))
-        except psycopg.errors.DuplicateObject:
-            # Another build created it between our check and our CREATE.
-            pass
+        if role is None:
+            try:
+                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+            except psycopg.errors.DuplicateObject:
+                pass  # another build created it between our check and our CREATE
+            continue
+        todo.append(role)
+    # Every role first, then what refers to other roles (memberships).
+    for role in todo:
+        stale = set(existing[role.name].setting_map) - set(role.setting_map) if role.name in existing else set()
+        for attempt in (1, 2):
+            try:
+                with conn.transaction():
+                    conn.execute(role_create_sql(role))
+                    for key, value in role.settings:
+                        conn.execute(role_set_sql(role.name, key, value))
+                    for key in sorted(stale):
+                        conn.execute(role_reset_sql(role.name, key))
+                    conn.execute(role_comment_sql(role.name, role.comment))
+                break
+            except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+                if attempt == 2:
+                    raise  # a concurrent build created it between our check and our CREATE; once is enough
+    for role in todo:
+        for group in sorted(role.member_of):
+            conn.execute(role_grant_sql(group, role.name))
 
 
 def _server_error(exc: psycopg.Error, statement: Statement) -> BuildError:

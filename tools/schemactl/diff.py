@@ -22,7 +22,18 @@ from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, Snapshot,
 from schemactl.conninfo import connect, mask
 from schemactl.errors import ConnectionFailed, InputError
 from schemactl.plan import Change, classify, object_of, online_forms, qualified_name
-from schemactl.roles import Role, role_alter_sql, role_create_sql, role_drop_sql
+from schemactl.roles import (
+    Role,
+    role_alter_sql,
+    role_comment_sql,
+    role_create_sql,
+    role_drop_sql,
+    role_ensure_sql,
+    role_grant_sql,
+    role_reset_sql,
+    role_revoke_sql,
+    role_set_sql,
+)
 
 __all__ = ["Side", "Differences", "Inspection", "differences", "inspect", "migra_statements", "Unsupported"]
 
@@ -180,46 +191,59 @@ def _touched(identity: str, recreated: set[str]) -> bool:
     return False
 
 
+def _role_change(name: str, action: str, forward: sql.Composable, reverse: sql.Composable | None,
+                 hazards: tuple[str, ...] = ("authorization",)) -> Change:
+    undo = (reverse.as_string(None) + ";",) if reverse is not None else ()
+    return Change(sql=forward.as_string(None) + ";", object=f"role {name}", action=action, hazards=hazards,
+                  reverse=undo, origin="schemactl")
+
+
+def _role_setting_changes(name: str, before: dict[str, str], after: dict[str, str]) -> list[Change]:
+    """ALTER ROLE ... SET / RESET for settings that differ (each a no-op where already so)."""
+    changes: list[Change] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        forward = role_set_sql(name, key, new) if new is not None else role_reset_sql(name, key)
+        reverse = role_set_sql(name, key, old) if old is not None else role_reset_sql(name, key)
+        changes.append(_role_change(name, "alter", forward, reverse))
+    return changes
+
+
 def _role_changes(before: dict[str, Role], after: dict[str, Role]) -> tuple[list[Change], list[Change]]:
-    """Role changes to run first (creates, alters) and last (drops)."""
+    """Role changes to run first (creates, alters) and last (drops).
+
+    Every statement checks the catalog first (see roles.py): on a cluster whose roles an
+    administrator already made as declared, they are no-ops that need no privilege.
+    """
     first: list[Change] = []
     last: list[Change] = []
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
         if new is not None and old is None:
-            first.append(Change(sql=role_create_sql(new).as_string(None) + ";", object=f"role {name}",
-                                action="create", hazards=("authorization",),
-                                reverse=(role_drop_sql(name).as_string(None) + ";",), origin="schemactl"))
+            first.append(_role_change(name, "create", role_create_sql(new), role_drop_sql(name)))
             old_members: frozenset[str] = frozenset()
         elif new is None and old is not None:
-            last.append(Change(sql=role_drop_sql(name).as_string(None) + ";", object=f"role {name}", action="drop",
-                               hazards=("authorization",), reverse=(role_create_sql(old).as_string(None) + ";",),
-                               origin="schemactl"))
+            last.append(_role_change(name, "drop", role_drop_sql(name), role_ensure_sql(old)))
             continue
         else:
             assert old is not None and new is not None
             changed = {k: v for k, v in new.attrs.items() if old.attrs.get(k) != v}
             if changed:
                 undo = {k: old.attrs[k] for k in changed}
-                first.append(Change(sql=role_alter_sql(name, changed).as_string(None) + ";", object=f"role {name}",
-                                    action="alter", hazards=("authorization",),
-                                    reverse=(role_alter_sql(name, undo).as_string(None) + ";",), origin="schemactl"))
+                first.append(_role_change(name, "alter", role_alter_sql(name, changed), role_alter_sql(name, undo)))
             old_members = old.member_of
         assert new is not None
+        first += _role_setting_changes(name, old.setting_map if old is not None else {}, new.setting_map)
         for group in sorted(new.member_of - old_members):
-            first.append(Change(sql=f"GRANT {_ident(group)} TO {_ident(name)};", object=f"role {name}",
-                                action="grant", hazards=("authorization",),
-                                reverse=(f"REVOKE {_ident(group)} FROM {_ident(name)};",), origin="schemactl"))
+            first.append(_role_change(name, "grant", role_grant_sql(group, name), role_revoke_sql(group, name)))
         for group in sorted(old_members - new.member_of):
-            first.append(Change(sql=f"REVOKE {_ident(group)} FROM {_ident(name)};", object=f"role {name}",
-                                action="revoke", hazards=("authorization",),
-                                reverse=(f"GRANT {_ident(group)} TO {_ident(name)};",), origin="schemactl"))
+            first.append(_role_change(name, "revoke", role_revoke_sql(group, name), role_grant_sql(group, name)))
         old_comment = old.comment if old is not None else None
         if new.comment != old_comment:
-            first.append(Change(sql=f"COMMENT ON ROLE {_ident(name)} IS {_literal(new.comment)};",
-                                object=f"role {name}", action="comment",
-                                reverse=(f"COMMENT ON ROLE {_ident(name)} IS {_literal(old_comment)};",),
-                                origin="schemactl"))
+            first.append(_role_change(name, "comment", role_comment_sql(name, new.comment),
+                                      role_comment_sql(name, old_comment), hazards=()))
     return first, last
 
 

@@ -18,6 +18,7 @@ KIND_RANK = {
     "role": 0,
     "alter_role": 1,
     "grant_role": 2,
+    "role_setting": 2,
     "schema": 3,
     "extension": 4,
     "sequence": 5,
@@ -185,6 +186,10 @@ def describe(node: Any) -> Facts:
         facts.kind = "alter_role"
         facts.name = node.role.rolename or ""
         _references(node, facts)
+    elif isinstance(node, ast.AlterRoleSetStmt):
+        facts.kind = "role_setting"
+        facts.name = node.role.rolename if node.role is not None and node.role.rolename else ""
+        _references(node.role, facts)
     elif isinstance(node, ast.GrantRoleStmt):
         facts.kind = "grant_role" if node.is_grant else "revoke"
         for granted in node.granted_roles or ():

@@ -2,26 +2,37 @@
 
 Two scratch builds on one dev server share its roles, so the server's catalog cannot say
 which attributes a schema declares. The model here is built from CREATE ROLE / ALTER ROLE /
-GRANT role / COMMENT ON ROLE statements for a SQL source, and from pg_roles for a live one.
+ALTER ROLE ... SET / GRANT role / COMMENT ON ROLE statements for a SQL source, and from
+pg_roles and pg_db_role_setting for a live one.
+
+Every statement emitted here is conditional on the catalog (a DO block that acts only when
+the role differs from the declaration), so a deploy role without CREATEROLE can run a
+migration whose roles an administrator created beforehand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 from dataclasses import dataclass, field, replace
 
 import psycopg
 from pglast import ast
-from pglast.enums import ObjectType, RoleStmtType
+from pglast.enums import ObjectType, RoleStmtType, VariableSetKind
 from psycopg import sql
 
 from schemactl.load import Statement
 
 __all__ = ["Role", "roles_from_statements", "roles_from_catalog", "role_create_sql", "role_alter_sql",
-           "role_drop_sql", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS"]
+           "role_drop_sql", "role_ensure_sql", "role_grant_sql", "role_revoke_sql", "role_comment_sql",
+           "role_set_sql", "role_reset_sql", "setting_value", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS"]
 
 # Statement kinds the build leaves to this module (they act on the whole cluster).
-ROLE_STATEMENT_KINDS = frozenset({"role", "alter_role", "grant_role"})
+ROLE_STATEMENT_KINDS = frozenset({"role", "alter_role", "grant_role", "role_setting"})
+
+# Settings whose list elements the server stores as quoted identifiers (GUC_LIST_QUOTE).
+_LIST_QUOTE_SETTINGS = frozenset({"search_path", "temp_tablespaces", "session_preload_libraries",
+                                  "shared_preload_libraries", "local_preload_libraries"})
 
 ATTRIBUTE_DEFAULTS: dict[str, object] = {
     "superuser": False,
@@ -64,10 +75,16 @@ class Role:
     attributes: tuple[tuple[str, object], ...]
     member_of: frozenset[str] = frozenset()
     comment: str | None = None
+    # ALTER ROLE ... SET for every database: (lower-case name, value as pg_db_role_setting stores it).
+    settings: tuple[tuple[str, str], ...] = ()
 
     @property
     def attrs(self) -> dict[str, object]:
         return dict(self.attributes)
+
+    @property
+    def setting_map(self) -> dict[str, str]:
+        return dict(self.settings)
 
 
 def _attrs(values: dict[str, object]) -> tuple[tuple[str, object], ...]:
@@ -90,6 +107,54 @@ class _Draft:
     attributes: dict[str, object] = field(default_factory=lambda: dict(ATTRIBUTE_DEFAULTS))
     member_of: set[str] = field(default_factory=set)
     comment: str | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+def _quote_ident(name: str) -> str:
+    """PostgreSQL's quote_identifier(): bare when lower-case, not a keyword and plain; quoted otherwise."""
+    from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS  # noqa: PLC0415
+
+    keyword = name in RESERVED_KEYWORDS or name in TYPE_FUNC_NAME_KEYWORDS or name in COL_NAME_KEYWORDS
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and not keyword:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def setting_value(name: str, args: Iterable[ast.Node]) -> str:
+    """The text the server stores for `SET name = args` (flatten_set_variable_args)."""
+    parts: list[str] = []
+    for arg in args:
+        value = arg.val if isinstance(arg, ast.A_Const) else None
+        if isinstance(value, ast.String):
+            parts.append(_quote_ident(value.sval) if name.lower() in _LIST_QUOTE_SETTINGS else value.sval)
+        elif isinstance(value, ast.Integer):
+            parts.append(str(value.ival))
+        elif isinstance(value, ast.Float):
+            parts.append(value.fval)
+        else:
+            raise ValueError(f"role setting {name}: only constant values can be declared")
+    return ", ".join(parts)
+
+
+def _split_list(text: str) -> list[str]:
+    """A stored list setting back into its elements (SplitIdentifierString, unquoting)."""
+    items: list[str] = []
+    for match in re.finditer(r'\s*("(?:[^"]|"")*"|[^,]*)\s*(?:,|$)', text):
+        token = match.group(1).strip()
+        if match.start() == len(text) and not token:
+            break
+        items.append(token[1:-1].replace('""', '"') if token.startswith('"') else token)
+    return items
+
+
+def _apply_setting(draft: _Draft, node: ast.AlterRoleSetStmt) -> None:
+    stmt = node.setstmt
+    if stmt.kind == VariableSetKind.VAR_SET_VALUE:
+        draft.settings[stmt.name.lower()] = setting_value(stmt.name, stmt.args or ())
+    elif stmt.kind in (VariableSetKind.VAR_SET_DEFAULT, VariableSetKind.VAR_RESET):
+        draft.settings.pop(stmt.name.lower(), None)
+    elif stmt.kind == VariableSetKind.VAR_RESET_ALL:
+        draft.settings.clear()
 
 
 def roles_from_statements(statements: Iterable[Statement]) -> dict[str, Role]:
@@ -130,8 +195,12 @@ def roles_from_statements(statements: Iterable[Statement]) -> dict[str, Role]:
         elif isinstance(node, ast.CommentStmt) and node.objtype == ObjectType.OBJECT_ROLE:
             if node.object.sval in drafts:
                 drafts[node.object.sval].comment = node.comment
+        elif (isinstance(node, ast.AlterRoleSetStmt) and node.role is not None and not node.database
+              and node.role.rolename in drafts):
+            _apply_setting(drafts[node.role.rolename], node)
     return {
-        name: Role(name=name, attributes=_attrs(d.attributes), member_of=frozenset(d.member_of), comment=d.comment)
+        name: Role(name=name, attributes=_attrs(d.attributes), member_of=frozenset(d.member_of), comment=d.comment,
+                   settings=tuple(sorted(d.settings.items())))
         for name, d in sorted(drafts.items())
     }
 
@@ -141,7 +210,9 @@ SELECT r.rolname, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolinherit, r.ro
        r.rolreplication, r.rolbypassrls, r.rolconnlimit,
        coalesce(array(SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
                       WHERE m.member = r.oid ORDER BY 1), '{}') AS member_of,
-       shobj_description(r.oid, 'pg_authid') AS comment
+       shobj_description(r.oid, 'pg_authid') AS comment,
+       coalesce((SELECT s.setconfig FROM pg_db_role_setting s WHERE s.setrole = r.oid AND s.setdatabase = 0),
+                '{}') AS settings
 FROM pg_roles r
 WHERE r.rolname = ANY(%(names)s)
 """
@@ -153,13 +224,14 @@ def roles_from_catalog(conn: psycopg.Connection, names: Iterable[str]) -> dict[s
     result: dict[str, Role] = {}
     for row in rows:
         (name, superuser, createdb, createrole, inherit, login, replication, bypassrls, connlimit,
-         member_of, comment) = row
+         member_of, comment, settings) = row
         attributes = {
             "superuser": superuser, "createdb": createdb, "createrole": createrole, "inherit": inherit,
             "login": login, "replication": replication, "bypassrls": bypassrls, "connection_limit": connlimit,
         }
+        stored = dict(item.split("=", 1) for item in settings)
         result[name] = Role(name=name, attributes=_attrs(attributes), member_of=frozenset(member_of),
-                            comment=comment)
+                            comment=comment, settings=tuple(sorted((k.lower(), v) for k, v in stored.items())))
     return result
 
 
@@ -169,36 +241,142 @@ def _attribute_sql(attributes: dict[str, object]) -> list[sql.Composable]:
         if key in attributes:
             parts.append(sql.SQL(yes if attributes[key] else no))
     if "connection_limit" in attributes:
-        parts.append(sql.SQL("CONNECTION LIMIT " + str(int(attributes["connection_limit"]))))
+        parts.append(sql.SQL("CONNECTION LIMIT {}").format(sql.Literal(int(attributes["connection_limit"]))))
     return parts
 
 
-def role_create_sql(role: Role) -> sql.Composed:
-    """Create the role unless the cluster already has it, then set every declared attribute.
+_CATALOG_COLUMNS = {
+    "superuser": "rolsuper", "createdb": "rolcreatedb", "createrole": "rolcreaterole", "inherit": "rolinherit",
+    "login": "rolcanlogin", "replication": "rolreplication", "bypassrls": "rolbypassrls",
+    "connection_limit": "rolconnlimit",
+}
 
-    Roles are cluster-wide: another database of the same cluster may have created it.
+
+def _text(statement: sql.Composable) -> str:
+    return statement.as_string(None)
+
+
+def _dollar_block(body: str) -> sql.Composed:
+    """DO with body, quoted by a dollar tag that cannot occur in the body, whatever a name holds."""
+    tag = "role"
+    while f"${tag}$" in body:
+        tag += "_"
+    return sql.Composed([sql.SQL(f"DO ${tag}$ "), sql.SQL(body), sql.SQL(f" ${tag}$")])
+
+
+def _do(condition: sql.Composable, statement: sql.Composable) -> sql.Composed:
+    """A DO block that runs statement (quoted whole as a literal) only when condition holds."""
+    return _dollar_block(_text(sql.SQL("BEGIN IF {} THEN EXECUTE {}; END IF; END").format(
+        condition, sql.Literal(_text(statement)))))
+
+
+def _role_exists(name: str) -> sql.Composed:
+    return sql.SQL("EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {})").format(sql.Literal(name))
+
+
+def _joined(*statements: sql.Composable) -> sql.Composed:
+    return sql.SQL(";\n").join(statements)
+
+
+def role_create_sql(role: Role) -> sql.Composed:
+    """Create the role unless the cluster already has it, then give it the declared attributes.
+
+    Roles are cluster-wide: another database of the same cluster (or an administrator) may
+    have created it; then nothing runs and no privilege is needed.
     """
-    return sql.SQL(
-        "DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) "
-        "THEN CREATE ROLE {role}; END IF; END $role$;\n{alter}"
-    ).format(name=sql.Literal(role.name), role=sql.Identifier(role.name),
-             alter=role_alter_sql(role.name, role.attrs))
+    create = _do(sql.SQL("NOT ") + _role_exists(role.name),
+                 sql.SQL("CREATE ROLE {} WITH {}").format(sql.Identifier(role.name),
+                                                          sql.SQL(" ").join(_attribute_sql(role.attrs))))
+    return _joined(create, role_alter_sql(role.name, role.attrs))
+
+
+def role_alter_sql(name: str, attributes: dict[str, object]) -> sql.Composed:
+    """ALTER ROLE ... WITH attributes, run only when the catalog differs from them."""
+    keys = [k for k in _CATALOG_COLUMNS if k in attributes]
+    condition = sql.SQL(
+        "EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {} AND ({}) IS DISTINCT FROM ({}))"
+    ).format(sql.Literal(name), sql.SQL(", ").join(sql.Identifier(_CATALOG_COLUMNS[k]) for k in keys),
+             sql.SQL(", ").join(sql.Literal(attributes[k]) for k in keys))
+    return _do(condition, sql.SQL("ALTER ROLE {} WITH {}").format(
+        sql.Identifier(name), sql.SQL(" ").join(_attribute_sql(attributes))))
 
 
 def role_drop_sql(name: str) -> sql.Composed:
     """Drop the role unless objects of another database of the cluster still depend on it."""
-    return sql.SQL(
-        "DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid "
+    return _dollar_block(_text(sql.SQL(
+        "BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid "
         "WHERE r.rolname = {name} AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) "
-        "THEN DROP ROLE IF EXISTS {role}; "
+        "THEN EXECUTE {drop}; "
         "ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', {name}; "
-        "END IF; END $role$"
-    ).format(name=sql.Literal(name), role=sql.Identifier(name))
+        "END IF; END"
+    ).format(name=sql.Literal(name), drop=sql.Literal(_text(sql.SQL("DROP ROLE IF EXISTS {}").format(
+        sql.Identifier(name)))))))
 
 
-def role_alter_sql(name: str, attributes: dict[str, object]) -> sql.Composed:
-    return sql.SQL("ALTER ROLE {} WITH {}").format(
-        sql.Identifier(name), sql.SQL(" ").join(_attribute_sql(attributes)))
+def _membership(group: str, member: str) -> sql.Composed:
+    return sql.SQL(
+        "EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid "
+        "JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = {} AND u.rolname = {})"
+    ).format(sql.Literal(group), sql.Literal(member))
+
+
+def role_grant_sql(group: str, member: str) -> sql.Composed:
+    """GRANT group TO member, unless member already is one."""
+    return _do(sql.SQL("NOT ") + _membership(group, member),
+               sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(member)))
+
+
+def role_revoke_sql(group: str, member: str) -> sql.Composed:
+    """REVOKE group FROM member, only when member is one."""
+    return _do(_membership(group, member),
+               sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), sql.Identifier(member)))
+
+
+def role_comment_sql(name: str, comment: str | None) -> sql.Composed:
+    """COMMENT ON ROLE, only when the role's comment differs."""
+    condition = sql.SQL(
+        "shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = {}), 'pg_authid') "
+        "IS DISTINCT FROM {}::text").format(sql.Literal(name), sql.Literal(comment))
+    return _do(condition, sql.SQL("COMMENT ON ROLE {} IS {}").format(sql.Identifier(name), sql.Literal(comment)))
+
+
+def _setting_entry(role: str, name: str, value: str | None) -> sql.Composed:
+    """True when the role's cluster-wide settings hold name (with value, when given)."""
+    match = sql.SQL("lower(split_part(c, '=', 1)) = {}").format(sql.Literal(name.lower()))
+    if value is not None:
+        match = sql.SQL("{} AND substr(c, strpos(c, '=') + 1) = {}").format(match, sql.Literal(value))
+    return sql.SQL(
+        "EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, "
+        "unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = {} AND {})"
+    ).format(sql.Literal(role), match)
+
+
+def _param(name: str) -> sql.Composed:
+    return sql.SQL(".").join(sql.Identifier(part) for part in name.split("."))
+
+
+def role_set_sql(role: str, name: str, value: str) -> sql.Composed:
+    """ALTER ROLE role SET name = value (value as the server stores it), unless already set so."""
+    elements = _split_list(value) if name.lower() in _LIST_QUOTE_SETTINGS else [value]
+    statement = sql.SQL("ALTER ROLE {} SET {} = {}").format(
+        sql.Identifier(role), _param(name), sql.SQL(", ").join(sql.Literal(e) for e in elements))
+    condition = sql.SQL("NOT ") + _setting_entry(role, name, value)
+    return _do(condition, statement)
+
+
+def role_reset_sql(role: str, name: str) -> sql.Composed:
+    """ALTER ROLE role RESET name, only when the role has the setting."""
+    return _do(_setting_entry(role, name, None),
+               sql.SQL("ALTER ROLE {} RESET {}").format(sql.Identifier(role), _param(name)))
+
+
+def role_ensure_sql(role: Role) -> sql.Composed:
+    """The role as declared: created if missing; attributes, settings, memberships, comment if they differ."""
+    parts = [role_create_sql(role)]
+    parts += [role_set_sql(role.name, k, v) for k, v in role.settings]
+    parts += [role_grant_sql(group, role.name) for group in sorted(role.member_of)]
+    parts.append(role_comment_sql(role.name, role.comment))
+    return _joined(*parts)
 
 
 def without_comment(role: Role) -> Role:
