@@ -42,6 +42,8 @@ class Snapshot:
     partitioning: dict[tuple[str, str, str | None], str | None] = field(default_factory=dict)
     # Sequence identity -> (type, start, increment, min, max, cache, cycle).
     sequences: dict[str, tuple] = field(default_factory=dict)
+    # Default privileges: (role, schema or '', object type) -> {(grantee, privilege, grantable)}.
+    default_acls: dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]] = field(default_factory=dict)
 
     def has(self, fact: str, obj: str, name: str | None = None) -> bool:
         return (fact, obj, name) in self.partitioning
@@ -73,4 +75,18 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
     partitioning = {(fact, obj, name): definition for fact, obj, name, definition in rows("partitions")}
     return Snapshot(comments=comments, owners=owners, acls=acls, options=options,
                     unsupported=unsupported, current_user=user, partitioning=partitioning,
-                    sequences={row[0]: tuple(row[1:]) for row in rows("sequences")})
+                    sequences={row[0]: tuple(row[1:]) for row in rows("sequences")},
+                    default_acls=_default_acls(rows("default_acls"), owner_default))
+
+
+def _default_acls(rows: list[tuple], owner_default: str) -> dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]]:
+    """pg_default_acl by key; the applying role is recorded as DEFAULT_OWNER (as grantor and grantee)."""
+    def who(name: str) -> str:
+        return DEFAULT_OWNER if name == owner_default else name
+
+    found: dict[tuple[str, str, str], set[tuple[str, str, bool]]] = {}
+    for role, schema, objtype, grantee, privilege, grantable in rows:
+        entries = found.setdefault((who(role), schema, objtype), set())
+        if grantee is not None:
+            entries.add((who(grantee), privilege, bool(grantable)))
+    return {key: frozenset(value) for key, value in found.items()}

@@ -199,7 +199,7 @@ def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
 
 def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str, progress: Progress) -> DesiredState:
     from schemactl.build import build_source  # noqa: PLC0415
-    from schemactl.engine import normalized_dump, read_database  # noqa: PLC0415
+    from schemactl.engine import applying_role_neutral, normalized_dump, read_database  # noqa: PLC0415
     from schemactl.load import load_path, require_parsed  # noqa: PLC0415
     from schemactl.roles import roles_from_statements  # noqa: PLC0415
 
@@ -220,7 +220,7 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
             inspection, text = read_database(Side(url=url, label=label), dev)
             state = DesiredState(key=key, template=template, dev=dev, label=label,
                                  roles=roles_from_statements(source.statements), inspection=inspection,
-                                 dump=tuple(normalized_dump(text)))
+                                 dump=tuple(normalized_dump(applying_role_neutral(url, text))))
             # The file first: a template is never without its file, so eviction leaves it alone.
             _write_cached(state)
             _drop_database(admin, template, force=True)

@@ -260,6 +260,88 @@ def _acl_sql(grant: bool, kind: str, identity: str, grantee: str, privilege: str
     return f"REVOKE {privilege_sql} ON {target} FROM {who};"
 
 
+# ---------------------------------------------------------------------------
+# Default privileges (ALTER DEFAULT PRIVILEGES), compared per pg_default_acl key.
+
+_DEFAULT_ACL_OBJECTS = {"r": "TABLES", "S": "SEQUENCES", "f": "FUNCTIONS", "T": "TYPES", "n": "SCHEMAS"}
+# What a role's future objects get when no pg_default_acl row says otherwise (acldefault()).
+_BUILTIN_OWNER_PRIVILEGES = {
+    "r": ("DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"),
+    "S": ("SELECT", "UPDATE", "USAGE"), "f": ("EXECUTE",), "T": ("USAGE",), "n": ("CREATE", "USAGE"),
+}
+_BUILTIN_PUBLIC_PRIVILEGES = {"f": ("EXECUTE",), "T": ("USAGE",)}
+# An owned object's kind -> its kind in acls.sql and the default-privilege object type that governs
+# a new one (base tables are left to migra, which diffs their privileges itself).
+_ACL_KIND_OBJTYPE = {"FUNCTION": ("FUNCTION", "f"), "PROCEDURE": ("PROCEDURE", "f"), "SEQUENCE": ("SEQUENCE", "S"),
+                     "VIEW": ("TABLE", "r"), "MATERIALIZED VIEW": ("TABLE", "r"), "SCHEMA": ("SCHEMA", "n")}
+
+DefaultAclKey = tuple[str, str, str]
+
+
+def _builtin_default_acl(role: str, objtype: str) -> frozenset[tuple[str, str, bool]]:
+    owner = {(role, p, False) for p in _BUILTIN_OWNER_PRIVILEGES[objtype]}
+    public = {("PUBLIC", p, False) for p in _BUILTIN_PUBLIC_PRIVILEGES.get(objtype, ())}
+    return frozenset(owner | public)
+
+
+def _effective_default_acl(snap: Snapshot, key: DefaultAclKey) -> frozenset[tuple[str, str, bool]]:
+    """A key's entries; a missing all-schemas row means the built-in default, a missing per-schema row none."""
+    if key in snap.default_acls:
+        return snap.default_acls[key]
+    role, schema, objtype = key
+    return _builtin_default_acl(role, objtype) if not schema else frozenset()
+
+
+def _new_object_acl(snap: Snapshot, kind: str, identity: str) -> set[tuple[str, str, str, str, bool]]:
+    """The ACL entries (as acls.sql lists them) an object gets when the applying role creates it."""
+    if kind not in _ACL_KIND_OBJTYPE:
+        return set()
+    kind, objtype = _ACL_KIND_OBJTYPE[kind]
+    schema = "" if kind == "SCHEMA" else identity.split(".", 1)[0].replace('"', "")
+    entries = set(_effective_default_acl(snap, (DEFAULT_OWNER, "", objtype)))
+    if schema:
+        entries |= _effective_default_acl(snap, (DEFAULT_OWNER, schema, objtype))
+    return {(kind, identity, grantee, privilege, grantable) for grantee, privilege, grantable in entries
+            if grantee != DEFAULT_OWNER}
+
+
+def _default_acl_sql(grant: bool, key: DefaultAclKey, grantee: str, privilege: str, grantable: bool) -> str:
+    role, schema, objtype = key
+    parts = [sql.SQL("ALTER DEFAULT PRIVILEGES")]
+    if role != DEFAULT_OWNER:
+        parts.append(sql.SQL("FOR ROLE {}").format(sql.Identifier(role)))
+    if schema:
+        parts.append(sql.SQL("IN SCHEMA {}").format(sql.Identifier(schema)))
+    who = sql.SQL("PUBLIC") if grantee == "PUBLIC" else (
+        sql.SQL("CURRENT_USER") if grantee == DEFAULT_OWNER else sql.Identifier(grantee))
+    target = sql.SQL(_DEFAULT_ACL_OBJECTS[objtype])
+    if grant:
+        option = sql.SQL(" WITH GRANT OPTION") if grantable else sql.SQL("")
+        parts.append(sql.SQL("GRANT {} ON {} TO {}{}").format(sql.SQL(privilege), target, who, option))
+    else:
+        parts.append(sql.SQL("REVOKE {} ON {} FROM {}").format(sql.SQL(privilege), target, who))
+    return sql.SQL(" ").join(parts).as_string(None) + ";"
+
+
+def _default_privilege_changes(old: Snapshot, new: Snapshot) -> list[Change]:
+    """ALTER DEFAULT PRIVILEGES for every entry that differs; run before objects are created."""
+    changes: list[Change] = []
+    for key in sorted(set(old.default_acls) | set(new.default_acls)):
+        before, after = _effective_default_acl(old, key), _effective_default_acl(new, key)
+        role, schema, objtype = key
+        shown = f"default privileges on {_DEFAULT_ACL_OBJECTS[objtype].lower()} for {role}" + (
+            f" in schema {schema}" if schema else "")
+        for entry in sorted(before - after):
+            changes.append(Change(sql=_default_acl_sql(False, key, *entry), object=shown, action="revoke",
+                                  hazards=("authorization",), reverse=(_default_acl_sql(True, key, *entry),),
+                                  origin="schemactl"))
+        for entry in sorted(after - before):
+            changes.append(Change(sql=_default_acl_sql(True, key, *entry), object=shown, action="grant",
+                                  hazards=("authorization",), reverse=(_default_acl_sql(False, key, *entry),),
+                                  origin="schemactl"))
+    return changes
+
+
 _SEQUENCE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 
 
@@ -315,8 +397,9 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
     old_acls = {a for a in old.acls if not _touched(a[1], recreated)}
     existed = {identity for (_, identity) in old.owners if not _touched(identity, recreated)}
     for kind, identity in new.owners:
-        if kind in ("FUNCTION", "PROCEDURE") and identity not in existed:
-            old_acls.add((kind, identity, "PUBLIC", "EXECUTE", False))
+        if identity not in existed:
+            # A new object starts from the default privileges in effect when the plan creates it.
+            old_acls |= _new_object_acl(new, kind, identity)
     for entry in sorted(old_acls - new.acls):
         if entry[1] not in exists_new:
             continue
@@ -491,5 +574,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
         change = Change(sql=text, object=obj, action=action, hazards=hazards)
         migra_changes.extend(online_forms(change, has_rows=needs_online_forms))
     roles_first, roles_last = _role_changes(source.roles, target.roles)
+    defaults = _default_privilege_changes(old.snapshot, new.snapshot)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
-    return Differences(changes=tuple(roles_first + migra_changes + extras + roles_last), source=source, target=target)
+    return Differences(changes=tuple(roles_first + defaults + migra_changes + extras + roles_last),
+                       source=source, target=target)

@@ -58,6 +58,8 @@ SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
     UNION SELECT unnest(polroles) FROM pg_policy
     UNION SELECT relowner FROM pg_class UNION SELECT proowner FROM pg_proc
     UNION SELECT nspowner FROM pg_namespace
+    UNION SELECT defaclrole FROM pg_default_acl
+    UNION SELECT (aclexplode(defaclacl)).grantee FROM pg_default_acl
 ) AND NOT r.rolsuper AND r.rolname !~ '^pg_'
 """
 
@@ -130,7 +132,10 @@ class Workspace:
         with connect(dev.url, autocommit=True) as dev_conn:
             ensure_roles(dev_conn, in_use)
         text = reads.dumps.get(side.url) if reads is not None else None
-        _restore(url, text if text is not None else dump_schema(side.url, dev, owners=False))
+        text = text if text is not None else dump_schema(side.url, dev, owners=False, create=True)
+        with connect(side.url, autocommit=True) as conn:
+            live_user = conn.execute("SELECT current_user").fetchone()[0]
+        _restore(url, _default_privileges_for_applying_role(_without_database(text), live_user))
         with connect(url, autocommit=True) as conn:
             copy_owner = conn.execute("SELECT current_user").fetchone()[0]
         return Side(url=url, roles=side.roles, label=f"copy of {side.shown}", default_owner=copy_owner, live=False)
@@ -149,6 +154,22 @@ class Workspace:
             target, template = dbname_of(url), dbname_of(template_url)
             conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target), sql.Identifier(template)))
+
+
+def _default_privileges_for_applying_role(text: str, user: str) -> str:
+    """pg_dump's default privileges of `user` (who applies the schema) made those of whoever restores the text.
+
+    --no-owner leaves `FOR ROLE user` in place; a copy restored by another role must
+    apply them to itself, as the original applies them to the role that applies it.
+    """
+    clause = "FOR ROLE " + sql.Identifier(user).as_string(None) + " "
+    bare = "FOR ROLE " + user + " "
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("ALTER DEFAULT PRIVILEGES "):
+            line = line.replace(clause, "", 1).replace(bare, "", 1) if clause in line or bare in line else line
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _restore(url: str, text: str) -> None:
@@ -200,6 +221,7 @@ def normalized_dump(text: str) -> list[str]:
     """
     out: list[str] = []
     comments: list[str] = []
+    defaults: list[str] = []
     pending: str | None = None
     block: list[str] | None = None
     for raw in text.splitlines():
@@ -229,10 +251,14 @@ def normalized_dump(text: str) -> list[str]:
             else:
                 block.append(line.rstrip(","))
             continue
+        if line.startswith("ALTER DEFAULT PRIVILEGES "):
+            # pg_dump orders these by catalog position, which is creation order: the set matters.
+            defaults.append(line)
+            continue
         out.append(line)
         if line.startswith("CREATE TABLE ") and line.endswith("("):
             block = []
-    return _sorted_acl_runs(out) + sorted(comments)
+    return _sorted_acl_runs(out) + sorted(comments) + sorted(defaults)
 
 
 def _complete(statement: str) -> bool:
@@ -265,7 +291,7 @@ class Reads:
     """
 
     inspections: InspectionCache = field(default_factory=dict)
-    # url -> pg_dump --schema-only --no-owner text
+    # url -> pg_dump --schema-only --no-owner --create text
     dumps: dict[str, str] = field(default_factory=dict)
     # url -> its normalized dump
     normalized: dict[str, list[str]] = field(default_factory=dict)
@@ -273,8 +299,8 @@ class Reads:
     def normalized_dump(self, url: str, dev: DevServer | None) -> list[str]:
         if url not in self.normalized:
             if url not in self.dumps:
-                self.dumps[url] = dump_schema(url, dev, owners=False)
-            self.normalized[url] = normalized_dump(self.dumps[url])
+                self.dumps[url] = dump_schema(url, dev, owners=False, create=True)
+            self.normalized[url] = normalized_dump(applying_role_neutral(url, self.dumps[url]))
         return self.normalized[url]
 
     def forget(self, url: str) -> None:
@@ -286,12 +312,49 @@ def read_database(side: Side, dev: DevServer | None) -> tuple[Inspection, str]:
     """One catalog inspection and one schema dump of a database, run concurrently."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         # pg_dump is another process: it works while this one inspects the catalog.
-        dumped = pool.submit(dump_schema, side.url, dev, owners=False)
+        # --create: pg_dump prints the database's own privileges only with it; they are compared too.
+        dumped = pool.submit(dump_schema, side.url, dev, owners=False, create=True)
         try:
             inspection = inspect(side)
         finally:
             text = dumped.result()
     return inspection, text
+
+
+def applying_role_neutral(url: str, text: str) -> str:
+    """A dump comparable across databases and applying roles.
+
+    Default privileges of the session user read as those of "the applying role" (as owners
+    are). Of the database itself (pg_dump --create) only its privileges stay, under a neutral
+    name and without the owner's own entries: two databases of one schema differ in name and owner.
+    """
+    with connect(url, autocommit=True) as conn:
+        user, database, owner = conn.execute(
+            "SELECT current_user, current_database(), pg_get_userbyid(datdba) FROM pg_database "
+            "WHERE datname = current_database()").fetchone()
+    names = {database, sql.Identifier(database).as_string(None)}
+    owners = {owner, sql.Identifier(owner).as_string(None)}
+    lines = []
+    for line in _default_privileges_for_applying_role(text, user).splitlines():
+        if line.startswith(_DATABASE_LINES):
+            continue
+        if line.startswith(("GRANT ", "REVOKE ")) and " ON DATABASE " in line:
+            if any(line.endswith((f" TO {o};", f" FROM {o};")) for o in owners):
+                continue
+            for name in sorted(names, key=len, reverse=True):
+                line = line.replace(f" ON DATABASE {name} ", " ON DATABASE (current database) ", 1)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+_DATABASE_LINES = ("CREATE DATABASE ", "ALTER DATABASE ", "COMMENT ON DATABASE ")
+
+
+def _without_database(text: str) -> str:
+    """A --create dump without the statements about the database itself (a copy keeps its own)."""
+    return "\n".join(line for line in text.splitlines()
+                     if not line.startswith(_DATABASE_LINES)
+                     and not (line.startswith(("GRANT ", "REVOKE ")) and " ON DATABASE " in line))
 
 
 def dump_difference(a_url: str, b_url: str, dev: DevServer | None, reads: Reads | None = None) -> list[str]:

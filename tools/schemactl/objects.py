@@ -21,6 +21,7 @@ KIND_RANK = {
     "role_setting": 2,
     "schema": 3,
     "extension": 4,
+    "default_privileges": 4,
     "sequence": 5,
     "function": 6,
     "table": 7,
@@ -227,6 +228,13 @@ def describe(node: Any) -> Facts:
                 facts.requires.add(func_key(target.objname))
             elif isinstance(target, ast.String) and node.objtype == ObjectType.OBJECT_SCHEMA:
                 facts.requires.add("schema:" + target.sval)
+    elif isinstance(node, ast.AlterDefaultPrivilegesStmt):
+        # Runs before the objects it would apply to, in the build as in a plan.
+        facts.kind = "default_privileges"
+        _references(node, facts)
+        for option in node.options or ():
+            if option.defname == "schemas":
+                facts.requires.update("schema:" + s.sval for s in option.arg)
     elif isinstance(node, ast.CommentStmt):
         _describe_comment(node, facts)
     else:

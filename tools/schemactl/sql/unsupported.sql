@@ -45,7 +45,4 @@ UNION ALL
 SELECT 'cast', format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL)
 FROM pg_cast c WHERE c.oid >= 16384
   AND c.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_cast'::regclass)
-UNION ALL
-SELECT 'default privileges', coalesce(n.nspname, '(all schemas)') || ' for ' || pg_get_userbyid(d.defaclrole)
-FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 ORDER BY 1, 2
