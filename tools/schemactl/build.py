@@ -9,6 +9,7 @@ import psycopg
 from psycopg import sql
 
 from schemactl.conninfo import connect
+from schemactl.database_privileges import database_grant_sql, is_database_grant
 from schemactl.errors import BuildError
 from schemactl.load import Source, Statement, location
 from schemactl.order import order_statements
@@ -122,11 +123,16 @@ def build_source(source: Source, url: str, *, progress: Progress | None = None, 
             # Like pg_dump: function bodies are checked when called, not when created,
             # so a SQL function may name a table created after it.
             conn.execute("SET LOCAL check_function_bodies = off")
+            current = conn.execute("SELECT current_database()").fetchone()[0]
             for number, statement in enumerate(ordered, 1):
                 if progress and number % 50 == 0:
                     progress(f"built {number}/{len(ordered)} statements")
                 try:
                     with conn.transaction():
-                        conn.execute(statement.sql, prepare=False)
+                        if is_database_grant(statement.node):
+                            # schema/ names the configured database; here it means the one being built.
+                            conn.execute(database_grant_sql(statement.node, sql.Identifier(current)))
+                        else:
+                            conn.execute(statement.sql, prepare=False)
                 except psycopg.Error as exc:
                     raise _server_error(exc, statement) from None

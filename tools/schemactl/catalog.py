@@ -44,6 +44,8 @@ class Snapshot:
     sequences: dict[str, tuple] = field(default_factory=dict)
     # Default privileges: (role, schema or '', object type) -> {(grantee, privilege, grantable)}.
     default_acls: dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]] = field(default_factory=dict)
+    # Privileges on the current database: {(grantee, privilege, grantable)}, the owner's left out.
+    database_acl: frozenset[tuple[str, str, bool]] = frozenset()
 
     def has(self, fact: str, obj: str, name: str | None = None) -> bool:
         return (fact, obj, name) in self.partitioning
@@ -76,7 +78,8 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
     return Snapshot(comments=comments, owners=owners, acls=acls, options=options,
                     unsupported=unsupported, current_user=user, partitioning=partitioning,
                     sequences={row[0]: tuple(row[1:]) for row in rows("sequences")},
-                    default_acls=_default_acls(rows("default_acls"), owner_default))
+                    default_acls=_default_acls(rows("default_acls"), owner_default),
+                    database_acl=frozenset((g, p, bool(o)) for g, p, o in rows("database_acl")))
 
 
 def _default_acls(rows: list[tuple], owner_default: str) -> dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]]:

@@ -20,6 +20,7 @@ from psycopg import sql
 
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, Snapshot, snapshot
 from schemactl.conninfo import connect, mask
+from schemactl.database_privileges import current_database_entry_sql
 from schemactl.errors import ConnectionFailed, InputError
 from schemactl.plan import Change, classify, object_of, online_forms, qualified_name
 from schemactl.roles import (
@@ -342,6 +343,23 @@ def _default_privilege_changes(old: Snapshot, new: Snapshot) -> list[Change]:
     return changes
 
 
+# ---------------------------------------------------------------------------
+# Privileges on the current database (datacl), emitted without a database name.
+
+def _database_acl_changes(old: Snapshot, new: Snapshot) -> list[Change]:
+    """GRANT/REVOKE ... ON DATABASE current_database() for every entry that differs."""
+    changes: list[Change] = []
+    for entry in sorted(old.database_acl - new.database_acl):
+        changes.append(Change(sql=current_database_entry_sql(False, *entry), object="database (current)",
+                              action="revoke", hazards=("authorization",),
+                              reverse=(current_database_entry_sql(True, *entry),), origin="schemactl"))
+    for entry in sorted(new.database_acl - old.database_acl):
+        changes.append(Change(sql=current_database_entry_sql(True, *entry), object="database (current)",
+                              action="grant", hazards=("authorization",),
+                              reverse=(current_database_entry_sql(False, *entry),), origin="schemactl"))
+    return changes
+
+
 _SEQUENCE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 
 
@@ -576,5 +594,6 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     roles_first, roles_last = _role_changes(source.roles, target.roles)
     defaults = _default_privilege_changes(old.snapshot, new.snapshot)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
-    return Differences(changes=tuple(roles_first + defaults + migra_changes + extras + roles_last),
+    database = _database_acl_changes(old.snapshot, new.snapshot)
+    return Differences(changes=tuple(roles_first + defaults + migra_changes + extras + database + roles_last),
                        source=source, target=target)

@@ -16,8 +16,9 @@ import psycopg
 from psycopg import sql
 
 from schemactl.build import build_source, ensure_roles
-from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
-from schemactl.conninfo import connect, mask, server_major
+from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS, QUERIES
+from schemactl.database_privileges import current_database_entry_sql
+from schemactl.conninfo import connect, mask, server_major, with_dbname
 from schemactl.devserver import DevServer, find_binaries, get_dev_server, scratch_database
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, VerificationFailed
@@ -60,6 +61,7 @@ SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
     UNION SELECT nspowner FROM pg_namespace
     UNION SELECT defaclrole FROM pg_default_acl
     UNION SELECT (aclexplode(defaclacl)).grantee FROM pg_default_acl
+    UNION SELECT (aclexplode(datacl)).grantee FROM pg_database WHERE datname = current_database()
 ) AND NOT r.rolsuper AND r.rolname !~ '^pg_'
 """
 
@@ -136,6 +138,7 @@ class Workspace:
         with connect(side.url, autocommit=True) as conn:
             live_user = conn.execute("SELECT current_user").fetchone()[0]
         _restore(url, _default_privileges_for_applying_role(_without_database(text), live_user))
+        _copy_database_acl(side.url, url)
         with connect(url, autocommit=True) as conn:
             copy_owner = conn.execute("SELECT current_user").fetchone()[0]
         return Side(url=url, roles=side.roles, label=f"copy of {side.shown}", default_owner=copy_owner, live=False)
@@ -154,6 +157,8 @@ class Workspace:
             target, template = dbname_of(url), dbname_of(template_url)
             conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target), sql.Identifier(template)))
+        # A template gives its objects, not its own privileges.
+        _copy_database_acl(template_url, url)
 
 
 def _default_privileges_for_applying_role(text: str, user: str) -> str:
@@ -170,6 +175,30 @@ def _default_privileges_for_applying_role(text: str, user: str) -> str:
             line = line.replace(clause, "", 1).replace(bare, "", 1) if clause in line or bare in line else line
         lines.append(line)
     return "\n".join(lines)
+
+
+_DATABASE_ACL_BY_NAME = """
+SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable
+FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+WHERE d.datname = %s AND a.grantee <> d.datdba
+"""
+
+
+def _copy_database_acl(from_url: str, to_url: str) -> None:
+    """Give the copy the privileges the original has on itself (neither pg_dump nor TEMPLATE copies them)."""
+    from schemactl.conninfo import dbname_of  # noqa: PLC0415
+
+    if with_dbname(from_url, "postgres") == with_dbname(to_url, "postgres"):
+        # The same server: read the original by name (a template may refuse connections).
+        with connect(to_url, autocommit=True) as conn:
+            entries = conn.execute(_DATABASE_ACL_BY_NAME, (dbname_of(from_url),)).fetchall()
+    else:
+        with connect(from_url, autocommit=True) as conn:
+            entries = conn.execute(QUERIES["database_acl"], prepare=False).fetchall()
+    with connect(to_url, autocommit=True) as conn, conn.transaction():
+        conn.execute(current_database_entry_sql(False, "PUBLIC", "ALL", False))
+        for grantee, privilege, grantable in entries:
+            conn.execute(current_database_entry_sql(True, grantee, privilege, bool(grantable)))
 
 
 def _restore(url: str, text: str) -> None:
@@ -196,14 +225,16 @@ def _pg_dump_for(major: int, dev: DevServer | None) -> str:
     raise InputError(f"no pg_dump for PostgreSQL {major}: install the PostgreSQL {major} client tools")
 
 
-def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True) -> str:
-    """pg_dump --schema-only of a database (the tool's own schema left out)."""
+def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create: bool = False) -> str:
+    """pg_dump --schema-only of a database (the tool's own schema left out); create adds the database's own ACL."""
     with connect(url, autocommit=True) as conn:
         major = server_major(conn)
     args = [_pg_dump_for(major, dev), "--schema-only",
             *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", url]
     if not owners:
         args.insert(1, "--no-owner")
+    if create:
+        args.insert(1, "--create")
     result = subprocess.run(args, capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         raise ConnectionFailed(f"pg_dump of {mask(url)} failed: {mask(result.stderr.strip())}")

@@ -25,7 +25,7 @@ from schemactl.load import Statement
 
 __all__ = ["Role", "roles_from_statements", "roles_from_catalog", "role_create_sql", "role_alter_sql",
            "role_drop_sql", "role_ensure_sql", "role_grant_sql", "role_revoke_sql", "role_comment_sql",
-           "role_set_sql", "role_reset_sql", "setting_value", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS"]
+           "role_set_sql", "role_reset_sql", "setting_value", "dollar_block", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS"]
 
 # Statement kinds the build leaves to this module (they act on the whole cluster).
 ROLE_STATEMENT_KINDS = frozenset({"role", "alter_role", "grant_role", "role_setting"})
@@ -256,7 +256,7 @@ def _text(statement: sql.Composable) -> str:
     return statement.as_string(None)
 
 
-def _dollar_block(body: str) -> sql.Composed:
+def dollar_block(body: str) -> sql.Composed:
     """DO with body, quoted by a dollar tag that cannot occur in the body, whatever a name holds."""
     tag = "role"
     while f"${tag}$" in body:
@@ -266,7 +266,7 @@ def _dollar_block(body: str) -> sql.Composed:
 
 def _do(condition: sql.Composable, statement: sql.Composable) -> sql.Composed:
     """A DO block that runs statement (quoted whole as a literal) only when condition holds."""
-    return _dollar_block(_text(sql.SQL("BEGIN IF {} THEN EXECUTE {}; END IF; END").format(
+    return dollar_block(_text(sql.SQL("BEGIN IF {} THEN EXECUTE {}; END IF; END").format(
         condition, sql.Literal(_text(statement)))))
 
 
@@ -303,7 +303,7 @@ def role_alter_sql(name: str, attributes: dict[str, object]) -> sql.Composed:
 
 def role_drop_sql(name: str) -> sql.Composed:
     """Drop the role unless objects of another database of the cluster still depend on it."""
-    return _dollar_block(_text(sql.SQL(
+    return dollar_block(_text(sql.SQL(
         "BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid "
         "WHERE r.rolname = {name} AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) "
         "THEN EXECUTE {drop}; "

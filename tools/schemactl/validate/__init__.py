@@ -38,6 +38,9 @@ SC011  roles.unknown-role                a role granted to, made a member, named
 SC012  keys.foreign-key-target           a foreign key whose referenced columns are not exactly a
                                          primary key or unique constraint of the target
 SC013  roles.password-in-schema          a role password written into the schema
+SC014  databases.other-database          GRANT/REVOKE ... ON DATABASE naming a database other
+                                         than `[tool.schemactl] database` of pyproject.toml (the
+                                         name stands for whichever database is deployed to)
 =====  ================================  ======================================================
 
 The declarative ALTER forms are: ALTER TABLE ... ADD COLUMN, ADD CONSTRAINT, ENABLE ROW LEVEL

@@ -1,0 +1,4 @@
+CREATE ROLE app_reader NOLOGIN;
+REVOKE CONNECT, TEMPORARY ON DATABASE memory_platform FROM PUBLIC;
+GRANT CONNECT ON DATABASE memory_platform TO app_reader;
+GRANT CONNECT ON DATABASE postgres TO app_reader;

@@ -1,0 +1,43 @@
+"""Project defaults from `[tool.schemactl]` of the pyproject.toml above a schema directory."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from schemactl.errors import InputError
+
+__all__ = ["project_config", "configured_database", "DATABASE_KEY"]
+
+# The name schema/ uses for "the database being deployed to" in GRANT/REVOKE ... ON DATABASE.
+DATABASE_KEY = "[tool.schemactl] database"
+
+
+def _pyproject_above(start: Path) -> Path | None:
+    here = start.resolve()
+    for folder in (here, *here.parents) if here.is_dir() else here.parents:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def project_config(start: Path | str) -> dict[str, Any]:
+    """The `[tool.schemactl]` table of the nearest pyproject.toml at or above start, else above the
+    working directory (where the tool is run from); {} when there is none."""
+    path = _pyproject_above(Path(start)) or _pyproject_above(Path.cwd())
+    if path is None:
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    table = document.get("tool", {}).get("schemactl", {})
+    return table if isinstance(table, dict) else {}
+
+
+def configured_database(start: Path | str) -> str | None:
+    """The database name schema/ spells in `ON DATABASE` (None when not configured)."""
+    value = project_config(start).get("database")
+    return value if isinstance(value, str) and value else None
