@@ -3,13 +3,8 @@
 -- each names the file and line it comes from.
 
 -- source: schema/roles/blockchain_service.sql:9
-CREATE ROLE blockchain_service WITH LOGIN
-                                    NOSUPERUSER
-                                    NOCREATEDB
-                                    NOCREATEROLE
-                                    INHERIT
-                                    NOREPLICATION
-                                    NOBYPASSRLS;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service') THEN EXECUTE 'CREATE ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- source: schema/schemas/monitoring.sql:4
 CREATE SCHEMA monitoring;
@@ -885,8 +880,7 @@ REVOKE EXECUTE
   FROM PUBLIC;
 
 -- source: schema/roles/blockchain_service.sql:19
-COMMENT ON ROLE blockchain_service
-  IS 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.';
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service'), 'pg_authid') IS DISTINCT FROM 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "blockchain_service" IS ''Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.'''; END IF; END $role$;
 
 -- source: schema/schemas/monitoring.sql:6
 COMMENT ON SCHEMA monitoring

@@ -7,6 +7,7 @@ pg_db_role_setting, diffed and reversed; hostile role names stay quoted.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -229,3 +230,20 @@ def test_setting_drift_is_found_and_fixed_with_reverse(live_url: str, dev_server
             assert "lock_timeout" not in stored
     finally:
         _drop_database(live_url, name)
+
+
+def test_generated_schema_runs_twice_on_one_cluster(live_url: str) -> None:
+    """generated/schema.sql: the second database of a cluster finds its roles in place and still loads."""
+    script = (Path(__file__).resolve().parent.parent / "generated" / "schema.sql").read_text(encoding="utf-8")
+    assert not re.search(r"(?m)^(CREATE|ALTER) ROLE|^GRANT \w+ TO|ON DATABASE memory_platform", script)
+    names = ["sc_sec_generated_1", "sc_sec_generated_2"]
+    try:
+        for name in names:
+            result = _psql(_database(live_url, name), script)
+            assert result.returncode == 0, f"{name}: {result.stderr}"
+        with connect(with_dbname(live_url, names[1]), autocommit=True) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
+        assert tables >= 9
+    finally:
+        for name in names:
+            _drop_database(live_url, name)

@@ -11,11 +11,13 @@ from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType
 from pglast.stream import IndentedStream, RawStream
 
+from schemactl.database_privileges import current_database_sql, is_database_grant
 from schemactl.errors import InputError
 from schemactl.load import Source, Statement, load_path, require_parsed
 from schemactl.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
 from schemactl.objects import DEFAULT_SCHEMA
 from schemactl.order import order_statements
+from schemactl.roles import conditional_statement_sql
 
 __all__ = [
     "Artifact",
@@ -124,9 +126,21 @@ def render_schema(statements: Iterable[Statement], *, schema_label: str = "schem
     ]
     for statement in ordered:
         parts.append(f"-- source: {statement.path}:{statement.line}")
-        parts.append(_pretty(statement))
+        parts.append(_cluster_safe(statement) or _pretty(statement))
         parts.append("")
     return "\n".join(parts)
+
+
+def _cluster_safe(statement: Statement) -> str | None:
+    """Role statements and ON DATABASE privileges as the tool emits them, so the script runs anywhere.
+
+    Roles are cluster-wide (another database may have made them); the database's name differs
+    per environment. None for every other statement.
+    """
+    if is_database_grant(statement.node):
+        return current_database_sql(statement.node).as_string(None) + ";"
+    conditional = conditional_statement_sql(statement.node)
+    return conditional.as_string(None) + ";" if conditional is not None else None
 
 
 # ---------------------------------------------------------------------------

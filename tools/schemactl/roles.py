@@ -25,7 +25,7 @@ from schemactl.load import Statement
 
 __all__ = ["Role", "roles_from_statements", "roles_from_catalog", "role_create_sql", "role_alter_sql",
            "role_drop_sql", "role_ensure_sql", "role_grant_sql", "role_revoke_sql", "role_comment_sql",
-           "role_set_sql", "role_reset_sql", "setting_value", "dollar_block", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS"]
+           "role_set_sql", "role_reset_sql", "setting_value", "dollar_block", "conditional_statement_sql", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS"]
 
 # Statement kinds the build leaves to this module (they act on the whole cluster).
 ROLE_STATEMENT_KINDS = frozenset({"role", "alter_role", "grant_role", "role_setting"})
@@ -157,7 +157,7 @@ def _apply_setting(draft: _Draft, node: ast.AlterRoleSetStmt) -> None:
         draft.settings.clear()
 
 
-def roles_from_statements(statements: Iterable[Statement]) -> dict[str, Role]:
+def roles_from_statements(statements: Iterable[Statement | _Bare]) -> dict[str, Role]:
     """The declared roles of a SQL source."""
     drafts: dict[str, _Draft] = {}
     later: list[ast.Node] = []
@@ -381,3 +381,45 @@ def role_ensure_sql(role: Role) -> sql.Composed:
 
 def without_comment(role: Role) -> Role:
     return replace(role, comment=None)
+
+
+def conditional_statement_sql(node: ast.Node) -> sql.Composed | None:
+    """A role statement of a source in the form the tool emits (a no-op where the cluster agrees).
+
+    None for statements that are not about roles; rendered scripts use this so they run on a
+    cluster whose roles already exist.
+    """
+    if isinstance(node, ast.CreateRoleStmt):
+        role = roles_from_statements([_Bare(node)])[node.role]
+        parts = [role_create_sql(role)]
+        for option in node.options or ():
+            if option.defname in ("rolemembers", "adminmembers"):
+                parts += [role_grant_sql(node.role, member.rolename) for member in option.arg]
+        parts += [role_grant_sql(group, node.role) for group in sorted(role.member_of)]
+        return _joined(*parts)
+    if isinstance(node, ast.AlterRoleStmt) and node.role.rolename:
+        attributes = {_OPTION_TO_ATTRIBUTE[o.defname]: _option_value(o) for o in node.options or ()
+                      if o.defname in _OPTION_TO_ATTRIBUTE}
+        return role_alter_sql(node.role.rolename, attributes) if attributes else None
+    if isinstance(node, ast.AlterRoleSetStmt) and node.role is not None and node.role.rolename \
+            and not node.database:
+        stmt, name = node.setstmt, node.role.rolename
+        if stmt.kind == VariableSetKind.VAR_SET_VALUE:
+            return role_set_sql(name, stmt.name, setting_value(stmt.name, stmt.args or ()))
+        if stmt.kind in (VariableSetKind.VAR_SET_DEFAULT, VariableSetKind.VAR_RESET):
+            return role_reset_sql(name, stmt.name)
+        return None
+    if isinstance(node, ast.GrantRoleStmt):
+        make = role_grant_sql if node.is_grant else role_revoke_sql
+        return _joined(*(make(granted.priv_name, grantee.rolename) for granted in node.granted_roles or ()
+                         for grantee in node.grantee_roles or ()))
+    if isinstance(node, ast.CommentStmt) and node.objtype == ObjectType.OBJECT_ROLE:
+        return role_comment_sql(node.object.sval, node.comment)
+    return None
+
+
+@dataclass(frozen=True)
+class _Bare:
+    """A statement-like wrapper so one node can go through roles_from_statements."""
+
+    node: ast.Node
