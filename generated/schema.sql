@@ -3,8 +3,7 @@
 -- each names the file and line it comes from.
 
 -- source: schema/roles/blockchain_service.sql:9
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service') THEN EXECUTE 'CREATE ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
-DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service') THEN EXECUTE 'CREATE ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- source: schema/schemas/monitoring.sql:4
 CREATE SCHEMA monitoring;

@@ -264,10 +264,20 @@ def dollar_block(body: str) -> sql.Composed:
     return sql.Composed([sql.SQL(f"DO ${tag}$ "), sql.SQL(body), sql.SQL(f" ${tag}$")])
 
 
+Step = tuple[sql.Composable, sql.Composable]
+
+
+def _steps(*steps: Step) -> sql.Composed:
+    """One DO block: each statement (quoted whole as a literal) runs only when its condition holds."""
+    body = sql.SQL(" ").join(sql.SQL("IF {} THEN EXECUTE {}; END IF;").format(condition, sql.Literal(_text(statement)))
+                             for condition, statement in steps)
+    return dollar_block(_text(sql.SQL("BEGIN {} END").format(body)))
+
+
 def _do(condition: sql.Composable, statement: sql.Composable) -> sql.Composed:
-    """A DO block that runs statement (quoted whole as a literal) only when condition holds."""
-    return dollar_block(_text(sql.SQL("BEGIN IF {} THEN EXECUTE {}; END IF; END").format(
-        condition, sql.Literal(_text(statement)))))
+    """A DO block that runs statement only when condition holds."""
+    return _steps((condition, statement))
+
 
 
 def _role_exists(name: str) -> sql.Composed:
@@ -284,21 +294,29 @@ def role_create_sql(role: Role) -> sql.Composed:
     Roles are cluster-wide: another database of the same cluster (or an administrator) may
     have created it; then nothing runs and no privilege is needed.
     """
-    create = _do(sql.SQL("NOT ") + _role_exists(role.name),
-                 sql.SQL("CREATE ROLE {} WITH {}").format(sql.Identifier(role.name),
-                                                          sql.SQL(" ").join(_attribute_sql(role.attrs))))
-    return _joined(create, role_alter_sql(role.name, role.attrs))
+    return _steps(*_create_steps(role))
+
+
+def _create_steps(role: Role) -> list[Step]:
+    create = (sql.SQL("NOT ") + _role_exists(role.name),
+              sql.SQL("CREATE ROLE {} WITH {}").format(sql.Identifier(role.name),
+                                                       sql.SQL(" ").join(_attribute_sql(role.attrs))))
+    return [create, _alter_step(role.name, role.attrs)]
 
 
 def role_alter_sql(name: str, attributes: dict[str, object]) -> sql.Composed:
     """ALTER ROLE ... WITH attributes, run only when the catalog differs from them."""
+    return _steps(_alter_step(name, attributes))
+
+
+def _alter_step(name: str, attributes: dict[str, object]) -> Step:
     keys = [k for k in _CATALOG_COLUMNS if k in attributes]
     condition = sql.SQL(
         "EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {} AND ({}) IS DISTINCT FROM ({}))"
     ).format(sql.Literal(name), sql.SQL(", ").join(sql.Identifier(_CATALOG_COLUMNS[k]) for k in keys),
              sql.SQL(", ").join(sql.Literal(attributes[k]) for k in keys))
-    return _do(condition, sql.SQL("ALTER ROLE {} WITH {}").format(
-        sql.Identifier(name), sql.SQL(" ").join(_attribute_sql(attributes))))
+    return condition, sql.SQL("ALTER ROLE {} WITH {}").format(
+        sql.Identifier(name), sql.SQL(" ").join(_attribute_sql(attributes)))
 
 
 def role_drop_sql(name: str) -> sql.Composed:
@@ -320,16 +338,24 @@ def _membership(group: str, member: str) -> sql.Composed:
     ).format(sql.Literal(group), sql.Literal(member))
 
 
+def _grant_step(group: str, member: str) -> Step:
+    return (sql.SQL("NOT ") + _membership(group, member),
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(member)))
+
+
+def _revoke_step(group: str, member: str) -> Step:
+    return _membership(group, member), sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group),
+                                                                          sql.Identifier(member))
+
+
 def role_grant_sql(group: str, member: str) -> sql.Composed:
     """GRANT group TO member, unless member already is one."""
-    return _do(sql.SQL("NOT ") + _membership(group, member),
-               sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(member)))
+    return _steps(_grant_step(group, member))
 
 
 def role_revoke_sql(group: str, member: str) -> sql.Composed:
     """REVOKE group FROM member, only when member is one."""
-    return _do(_membership(group, member),
-               sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), sql.Identifier(member)))
+    return _steps(_revoke_step(group, member))
 
 
 def role_comment_sql(name: str, comment: str | None) -> sql.Composed:
@@ -391,12 +417,12 @@ def conditional_statement_sql(node: ast.Node) -> sql.Composed | None:
     """
     if isinstance(node, ast.CreateRoleStmt):
         role = roles_from_statements([_Bare(node)])[node.role]
-        parts = [role_create_sql(role)]
+        steps = _create_steps(role)
         for option in node.options or ():
             if option.defname in ("rolemembers", "adminmembers"):
-                parts += [role_grant_sql(node.role, member.rolename) for member in option.arg]
-        parts += [role_grant_sql(group, node.role) for group in sorted(role.member_of)]
-        return _joined(*parts)
+                steps += [_grant_step(node.role, member.rolename) for member in option.arg]
+        steps += [_grant_step(group, node.role) for group in sorted(role.member_of)]
+        return _steps(*steps)
     if isinstance(node, ast.AlterRoleStmt) and node.role.rolename:
         attributes = {_OPTION_TO_ATTRIBUTE[o.defname]: _option_value(o) for o in node.options or ()
                       if o.defname in _OPTION_TO_ATTRIBUTE}
@@ -410,9 +436,9 @@ def conditional_statement_sql(node: ast.Node) -> sql.Composed | None:
             return role_reset_sql(name, stmt.name)
         return None
     if isinstance(node, ast.GrantRoleStmt):
-        make = role_grant_sql if node.is_grant else role_revoke_sql
-        return _joined(*(make(granted.priv_name, grantee.rolename) for granted in node.granted_roles or ()
-                         for grantee in node.grantee_roles or ()))
+        make = _grant_step if node.is_grant else _revoke_step
+        return _steps(*(make(granted.priv_name, grantee.rolename) for granted in node.granted_roles or ()
+                        for grantee in node.grantee_roles or ()))
     if isinstance(node, ast.CommentStmt) and node.objtype == ObjectType.OBJECT_ROLE:
         return role_comment_sql(node.object.sval, node.comment)
     return None
