@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -66,17 +67,24 @@ def generated_schema(tables: int, *, views: int | None = None, functions: int | 
     return "".join(parts)
 
 
-def _seconds(args: list[str], *, expect: tuple[int, ...] = (0,), stdin: str | None = None) -> float:
+Timing = tuple[float, float]
+
+
+def _seconds(args: list[str], *, expect: tuple[int, ...] = (0,), stdin: str | None = None) -> Timing:
+    """Wall time, and CPU time of the process and its children (pg_dump), of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(args, capture_output=True, text=True, input=stdin, timeout=3600)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode not in expect:
         raise SystemExit(f"{' '.join(args[:2])} exited {result.returncode}: {result.stderr[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
-def _median(samples: list[float]) -> float:
-    return statistics.median(samples)
+def _median(samples: list[Timing]) -> Timing:
+    return statistics.median(w for w, _ in samples), statistics.median(c for _, c in samples)
 
 
 @contextmanager
@@ -97,7 +105,7 @@ def _databases(admin: str, count: int, template: str | None = None) -> Iterator[
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def measure(label: str, schema_dir: Path, admin: str, runs: int, cold_runs: int) -> list[tuple[str, float]]:
+def measure(label: str, schema_dir: Path, admin: str, runs: int, cold_runs: int) -> list[tuple[str, Timing]]:
     """Warm and cold `schemactl drift` and raw migra on one target / ready-database pair."""
     source = require_parsed(load_path(schema_dir))
     with _databases(admin, 1) as (target_name,):
@@ -115,18 +123,24 @@ def measure(label: str, schema_dir: Path, admin: str, runs: int, cold_runs: int)
                 for _ in range(cold_runs):
                     nonce.write_text(f"-- {secrets.token_hex(8)}\n")
                     cold.append(_seconds(drift))
-                warm = [_seconds(drift) for _ in range(runs)]
-                raw = [_seconds([MIGRA, "--unsafe", "--with-privileges", target, ready]) for _ in range(runs)]
-    rows = [(f"{label}: schemactl drift, warm (cache hit)", _median(warm)),
+                warm: list[Timing] = []
+                raw: list[Timing] = []
+                migra = [MIGRA, "--unsafe", "--with-privileges", target, ready]
+                for _ in range(runs):
+                    # Interleaved, so both see the same machine load.
+                    warm.append(_seconds(drift))
+                    raw.append(_seconds(migra))
+    warm_m, raw_m = _median(warm), _median(raw)
+    rows = [(f"{label}: schemactl drift, warm (cache hit)", warm_m),
             (f"{label}: schemactl drift, cold (cache miss)", _median(cold)),
-            (f"{label}: raw migra --unsafe --with-privileges, ready databases", _median(raw)),
-            (f"{label}: ratio warm drift / raw migra", _median(warm) / _median(raw))]
+            (f"{label}: raw migra, ready databases", raw_m),
+            (f"{label}: ratio warm drift / raw migra", (warm_m[0] / raw_m[0], warm_m[1] / raw_m[1]))]
     for name, value in rows:
         print(_line(name, value), flush=True)
     return rows
 
 
-def measure_fleet(admin: str, count: int, runs: int) -> list[tuple[str, float]]:
+def measure_fleet(admin: str, count: int, runs: int) -> list[tuple[str, Timing]]:
     """`schemactl drift --targets` over count copies of schema/, with --jobs 1 and 4 (warm cache)."""
     source = require_parsed(load_path(REPO / "schema"))
     with _databases(admin, 1) as (model,):
@@ -144,9 +158,9 @@ def measure_fleet(admin: str, count: int, runs: int) -> list[tuple[str, float]]:
     return rows
 
 
-def _line(name: str, value: float) -> str:
-    shown = f"{value:8.2f}x" if "ratio" in name else f"{value:8.2f} s"
-    return f"{name:<72} {shown}"
+def _line(name: str, value: Timing) -> str:
+    unit = "x" if "ratio" in name else "s"
+    return f"{name:<76} {value[0]:7.2f} {unit}  {value[1]:7.2f} {unit}"
 
 
 def main() -> None:
@@ -158,14 +172,14 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=1, help="cold runs (median)")
     parser.add_argument("--fleet", type=int, default=50, help="databases in the fleet (0: skip)")
     args = parser.parse_args()
-    print(f"{'measurement (process to process, median)':<72} {'value':>9}", flush=True)
+    print(f"{'process to process, median of runs':<76} {'wall':>9}  {'cpu':>9}", flush=True)
     rows = measure("schema/", REPO / "schema", args.live_url, args.runs, max(args.cold_runs, 3))
     with tempfile.TemporaryDirectory() as tmp:
         for tables in (int(s) for s in args.sizes.split(",") if s):
             folder = Path(tmp) / f"t{tables}"
             folder.mkdir()
             (folder / "generated.sql").write_text(generated_schema(tables))
-            rows += measure(f"{tables} tables, {tables // 4} views, {tables // 4} functions, {tables} indexes",
+            rows += measure(f"{tables} tables ({tables // 4} views, {tables // 4} functions, {tables} indexes)",
                             folder, args.live_url, args.runs, args.cold_runs)
     if args.fleet:
         rows += measure_fleet(args.live_url, args.fleet, args.runs)

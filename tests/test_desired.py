@@ -198,3 +198,16 @@ def test_dev_server_stop_clean_on_the_command_line(dev_server: DevServer, tmp_pa
     assert result.returncode == 0, result.stderr
     assert f"dropped {first.template}" in result.stdout
     assert _template_row(dev_server, first.template) is None and not isolated_cache.exists()
+
+
+def test_light_import_of_schemainspect_reads_the_same_queries() -> None:
+    # A fresh process: the stand-ins are used while schemainspect loads, and gone afterwards.
+    code = ("import sys; from pathlib import Path; from schemactl.preload import import_diff_modules; "
+            "import_diff_modules(); import inspect; import schemainspect.pg.obj as obj; "
+            "folder = Path(obj.__file__).parent / 'sql'; "
+            "assert obj.DEPS_QUERY == (folder / 'deps.sql').read_text(); "
+            "assert obj.RLSPOLICIES_QUERY == (folder / 'rlspolicies.sql').read_text(); "
+            "assert 'pkg_resources' not in sys.modules; assert inspect.stack.__module__ == 'inspect'; "
+            "import pkg_resources; assert hasattr(pkg_resources, 'working_set'); print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

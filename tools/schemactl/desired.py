@@ -34,12 +34,14 @@ import psycopg
 from psycopg import sql
 
 from schemactl import __version__
+from schemactl.build import build_source
 from schemactl.conninfo import connect, with_dbname
 from schemactl.devserver import SCRATCH_PREFIX, DevServer, state_root
 from schemactl.diff import Inspection, Side
+from schemactl.engine import applying_role_neutral, normalized_dump, read_database
 from schemactl.errors import ConnectionFailed
-from schemactl.load import sql_files
-from schemactl.roles import Role
+from schemactl.load import load_path, require_parsed, sql_files
+from schemactl.roles import Role, roles_from_statements
 
 __all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "clean", "desired_state", "source_key"]
 
@@ -198,11 +200,6 @@ def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
 
 
 def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str, progress: Progress) -> DesiredState:
-    from schemactl.build import build_source  # noqa: PLC0415
-    from schemactl.engine import applying_role_neutral, normalized_dump, read_database  # noqa: PLC0415
-    from schemactl.load import load_path, require_parsed  # noqa: PLC0415
-    from schemactl.roles import roles_from_statements  # noqa: PLC0415
-
     source = require_parsed(load_path(schema_dir))
     # Named like a scratch database, so what a killed build leaves behind is recognisable.
     building = f"{SCRATCH_PREFIX}desired_{key[:16]}_{os.getpid()}_{secrets.token_hex(3)}"
@@ -217,7 +214,7 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
             url = with_dbname(dev.url, building)
             progress(f"building {label} ({len(source.statements)} statements) into a template")
             build_source(source, url)
-            inspection, text = read_database(Side(url=url, label=label), dev)
+            inspection, text = read_database(Side(url=url, label=label), dev, major=dev.major)
             state = DesiredState(key=key, template=template, dev=dev, label=label,
                                  roles=roles_from_statements(source.statements), inspection=inspection,
                                  dump=tuple(normalized_dump(applying_role_neutral(url, text))))

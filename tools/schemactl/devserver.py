@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import importlib.util
 import os
@@ -80,7 +81,9 @@ class DevServer:
         return f"{mask(self.url)} (PostgreSQL {self.major}, {self.origin})"
 
 
+@functools.cache
 def _version_of(bindir: Path) -> int | None:
+    # Asked several times a run (dev server, pg_dump); an installation's version does not change.
     postgres = bindir / "postgres"
     if not postgres.is_file():
         return None
@@ -105,11 +108,19 @@ def _candidate_bindirs() -> list[tuple[Path, str]]:
         found.append((debian, "installed binaries"))
     pg_config = shutil.which("pg_config")
     if pg_config:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=20)
-            if out.returncode == 0 and out.stdout.strip():
-                found.append((Path(out.stdout.strip()), "pg_config"))
+        bindir = _pg_config_bindir(pg_config)
+        if bindir is not None:
+            found.append((bindir, "pg_config"))
     return found
+
+
+@functools.cache
+def _pg_config_bindir(pg_config: str) -> Path | None:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=20)
+        if out.returncode == 0 and out.stdout.strip():
+            return Path(out.stdout.strip())
+    return None
 
 
 def find_binaries(want_major: int | None = None) -> list[Binaries]:

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import psycopg
@@ -106,15 +107,22 @@ class Inspection:
     snapshot: Snapshot
 
 
+def _snapshot_of(side: Side) -> Snapshot:
+    with connect(side.url) as conn:
+        return snapshot(conn, default_owner=side.default_owner)
+
+
 def inspect(side: Side) -> Inspection:
     """Read one side once; the result can serve several diffs while the database is unchanged."""
     from schemainspect import get_inspector  # noqa: PLC0415
 
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
-    with _migra_session(side.url) as session:
-        inspector = get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
-    with connect(side.url) as conn:
-        found = snapshot(conn, default_owner=side.default_owner)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Both readers mostly wait for the server: the catalog snapshot is read meanwhile.
+        snapped = pool.submit(_snapshot_of, side)
+        with _migra_session(side.url) as session:
+            inspector = get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
+        found = snapped.result()
     _raise_unsupported(side, found.unsupported)
     return Inspection(inspector=inspector, snapshot=found)
 

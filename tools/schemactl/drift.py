@@ -14,10 +14,11 @@ from schemactl.diff import Side
 from schemactl.engine import Reads, Workspace, make_plan, read_database, zero_drift
 from schemactl.errors import VerificationFailed
 from schemactl.plan import Change, Plan
+from schemactl.preload import import_diff_modules
 from schemactl.render import script
 
 __all__ = ["DriftItem", "DriftResult", "check_drift", "check_target", "desired_for", "drift_document",
-           "import_diff_modules", "render_drift"]
+           "render_drift"]
 
 Progress = Callable[[str], None]
 
@@ -64,25 +65,15 @@ def _item(change: Change) -> DriftItem:
     return DriftItem(kind=kind, name=name, state=state, how=how, fix=change.sql.strip())
 
 
-def import_diff_modules() -> None:
-    """Import what the reading threads import lazily, before two of them race for one module."""
-    import migra  # noqa: F401, PLC0415
-    import schemainspect.pg.obj  # noqa: F401, PLC0415
-    import sqlalchemy.dialects.postgresql.psycopg2  # noqa: F401, PLC0415
-    import sqlalchemy.pool  # noqa: F401, PLC0415
-
-    import schemactl.build  # noqa: F401, PLC0415
-
-
 def desired_for(ws: Workspace, schema_dir: Path, major: int, *, use_cache: bool = True) -> DesiredState:
     """The desired state of schema_dir on a dev server of this major, built at most once."""
     dev = ws.dev(major)
     return desired_state(dev, schema_dir, label=str(schema_dir), progress=ws.progress, use_cache=use_cache)
 
 
-def _read_target(target: str, reads: Reads) -> None:
+def _read_target(target: str, major: int, reads: Reads) -> None:
     # The right pg_dump is chosen by the target's major, whatever the dev server is.
-    inspection, text = read_database(Side(url=target, label=mask(target), live=True), None)
+    inspection, text = read_database(Side(url=target, label=mask(target), live=True), None, major=major)
     reads.inspections[target] = inspection
     reads.dumps[target] = text
 
@@ -124,7 +115,7 @@ def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
         reads = Reads()
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(desired_for, ws, schema_dir, major, use_cache=use_cache)
-            _read_target(target, reads)
+            _read_target(target, major, reads)
             desired = pending.result()
         return _compare(ws, target, desired, reads)
 
@@ -133,10 +124,11 @@ def check_target(target: str, desired_of: Callable[[int], DesiredState], *,
                  progress: Progress = lambda _: None) -> DriftResult:
     """Compare one target with the desired state for its server major, built once elsewhere (fleet drift)."""
     with Workspace(progress=progress) as ws:
-        desired = desired_of(ws.live_major(target))
+        major = ws.live_major(target)
+        desired = desired_of(major)
         ws.use_dev(desired.dev)
         reads = Reads()
-        _read_target(target, reads)
+        _read_target(target, major, reads)
         return _compare(ws, target, desired, reads)
 
 

@@ -225,10 +225,15 @@ def _pg_dump_for(major: int, dev: DevServer | None) -> str:
     raise InputError(f"no pg_dump for PostgreSQL {major}: install the PostgreSQL {major} client tools")
 
 
-def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create: bool = False) -> str:
-    """pg_dump --schema-only of a database (the tool's own schema left out); create adds the database's own ACL."""
-    with connect(url, autocommit=True) as conn:
-        major = server_major(conn)
+def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create: bool = False,
+                major: int | None = None) -> str:
+    """pg_dump --schema-only of a database (the tool's own schema left out); create adds the database's own ACL.
+
+    major: the server's major version, when the caller knows it already.
+    """
+    if major is None:
+        with connect(url, autocommit=True) as conn:
+            major = server_major(conn)
     args = [_pg_dump_for(major, dev), "--schema-only",
             *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", url]
     if not owners:
@@ -339,12 +344,12 @@ class Reads:
             known.pop(url, None)
 
 
-def read_database(side: Side, dev: DevServer | None) -> tuple[Inspection, str]:
+def read_database(side: Side, dev: DevServer | None, *, major: int | None = None) -> tuple[Inspection, str]:
     """One catalog inspection and one schema dump of a database, run concurrently."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         # pg_dump is another process: it works while this one inspects the catalog.
         # --create: pg_dump prints the database's own privileges only with it; they are compared too.
-        dumped = pool.submit(dump_schema, side.url, dev, owners=False, create=True)
+        dumped = pool.submit(dump_schema, side.url, dev, owners=False, create=True, major=major)
         try:
             inspection = inspect(side)
         finally:

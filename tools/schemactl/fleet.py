@@ -19,9 +19,10 @@ from pathlib import Path
 
 from schemactl.conninfo import mask
 from schemactl.desired import DesiredState
-from schemactl.drift import DriftResult, check_target, desired_for, drift_document, import_diff_modules
+from schemactl.drift import DriftResult, check_target, desired_for, drift_document
 from schemactl.engine import Workspace
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, InputError, SchemactlError
+from schemactl.preload import import_diff_modules
 
 __all__ = ["FleetTarget", "TargetResult", "parse_targets", "parse_shard", "shard_of", "check_fleet",
            "render_fleet", "fleet_document", "merge_documents", "fleet_exit_code"]
