@@ -6,6 +6,7 @@ import dataclasses
 import os
 import pickle
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -106,6 +107,25 @@ def test_other_tool_version_is_a_miss(dev_server: DevServer, tmp_path: Path, iso
     monkeypatch.setattr(desired, "__version__", "999.0")
     newer = _run(dev_server, folder)
     assert not newer.hit and newer.key != ours.key
+
+
+def test_key_covers_the_tool_code_and_its_libraries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _schema(tmp_path / "schema")
+    base = source_key(folder, major=15, dev_user="u")
+    assert source_key(folder, major=15, dev_user="u") == base
+    assert source_key(folder, major=15, dev_user="other") != base
+    # One byte of the tool's own code: a copy of the package with a changed module.
+    package = Path(desired.__file__).parent
+    copy = tmp_path / "package"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "diff.py").write_text((copy / "diff.py").read_text() + "\n")
+    monkeypatch.setattr(desired, "__file__", str(copy / "desired.py"))
+    assert source_key(folder, major=15, dev_user="u") != base
+    monkeypatch.setattr(desired, "__file__", str(package / "desired.py"))
+    real_version = desired.metadata.version
+    monkeypatch.setattr(desired.metadata, "version",
+                        lambda name: "0.0.1" if name == "migra" else real_version(name))
+    assert source_key(folder, major=15, dev_user="u") != base
 
 
 def _comment(conn: psycopg.Connection, name: str, text: str) -> None:

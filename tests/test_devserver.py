@@ -82,3 +82,27 @@ def test_sigterm_drops_scratch_databases(dev_server, tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert not any(mine in d for d in _scratch_databases(dev_server.url))
+
+
+def test_binary_versions_are_remembered_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from schemactl import devserver  # noqa: PLC0415
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    postgres = bindir / "postgres"
+    postgres.write_text("#!/bin/sh\necho 'postgres (PostgreSQL) 42.1'\n")
+    postgres.chmod(0o755)
+    monkeypatch.setenv("SCHEMACTL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SCHEMACTL_PG_BINDIR", str(bindir))
+    for cached in (devserver._version_of, devserver._known_versions):
+        cached.cache_clear()
+    assert 42 in {b.major for b in find_binaries()}
+    assert (tmp_path / "home" / "binaries.json").is_file()
+    # Another file at the same path (an upgrade) is asked again, in a new process as in this one.
+    postgres.write_text("#!/bin/sh\necho 'postgres (PostgreSQL) 43.0 (an upgrade)'\n")
+    for cached in (devserver._version_of, devserver._known_versions):
+        cached.cache_clear()
+    majors = {b.major for b in find_binaries()}
+    assert 43 in majors and 42 not in majors
+    for cached in (devserver._version_of, devserver._known_versions):
+        cached.cache_clear()

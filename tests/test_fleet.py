@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -98,6 +99,8 @@ def test_fleet_reports_every_target_and_exits_2(fleet: dict[str, str], tmp_path:
     rows = {line.split()[0]: line.split()[1] for line in text.stdout.splitlines()[1:4]}
     assert rows == {"clean": "clean", "drifted": "drift", "unreachable": "error"}
     assert "3 targets: 1 clean, 1 drifted, 1 could not be checked" in text.stdout
+    # One desired state for the whole fleet: built or taken from the cache once.
+    assert text.stderr.count("desired state of") + text.stderr.count("into a template") == 1, text.stderr
     assert "memory_batches_created_date_idx" in text.stdout
     assert "cannot connect to postgresql://app:***@127.0.0.1:1/tenant" in text.stdout
     as_json = _fleet_cli("--targets", "-", "--format", "json", stdin=_targets_text(fleet))
@@ -124,27 +127,50 @@ def test_fleet_without_errors_exits_1_and_clean_fleet_0(fleet: dict[str, str]) -
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
 
-def test_shards_merge_into_the_whole_fleet(fleet: dict[str, str], tmp_path: Path) -> None:
-    targets = tmp_path / "fleet.txt"
+@pytest.fixture(scope="module")
+def shard_files(fleet: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The fleet checked as two shards, each shard's JSON document in a file."""
+    folder = tmp_path_factory.mktemp("shards")
+    targets = folder / "fleet.txt"
     targets.write_text(_targets_text(fleet))
     files = []
     for index in (1, 2):
         run = _fleet_cli("--targets", str(targets), "--shard", f"{index}/2", "--format", "json", "-q")
-        document = json.loads(run.stdout)
-        assert document["shard"] == {"index": index, "count": 2} and document["total_targets"] == 3
-        files.append(tmp_path / f"shard{index}.json")
+        files.append(folder / f"drift-{index}.json")
         files[-1].write_text(run.stdout)
+    return files
+
+
+def test_shards_merge_into_the_whole_fleet(shard_files: list[Path]) -> None:
+    for index, path in enumerate(shard_files, 1):
+        document = json.loads(path.read_text())
+        assert document["shard"] == {"index": index, "count": 2} and document["total_targets"] == 3
     # Shard 1 holds targets 1 and 3 (clean, unreachable), shard 2 target 2 (drifted).
-    assert [r["name"] for r in json.loads(files[0].read_text())["results"]] == ["clean", "unreachable"]
-    merged = subprocess.run([SCHEMACTL, "drift-merge", *map(str, files), "--format", "json"],
+    assert [r["name"] for r in json.loads(shard_files[0].read_text())["results"]] == ["clean", "unreachable"]
+    merged = subprocess.run([SCHEMACTL, "drift-merge", *map(str, shard_files), "--format", "json"],
                             capture_output=True, text=True, timeout=60)
     assert merged.returncode == 2, merged.stderr
     whole = json.loads(merged.stdout)
     assert [(r["name"], r["status"]) for r in whole["results"]] == [
         ("clean", "clean"), ("drifted", "drift"), ("unreachable", "error")]
     assert whole["summary"]["exit_code"] == 2
-    missing = subprocess.run([SCHEMACTL, "drift-merge", str(files[0])], capture_output=True, text=True, timeout=60)
+    as_markdown = subprocess.run([SCHEMACTL, "drift-merge", *map(str, shard_files), "--format", "markdown"],
+                                 capture_output=True, text=True, timeout=60)
+    assert as_markdown.returncode == 2 and "3 targets: 1 clean, 1 drifted, 1 could not be checked" in as_markdown.stdout
+    missing = subprocess.run([SCHEMACTL, "drift-merge", str(shard_files[0])], capture_output=True, text=True,
+                             timeout=60)
     assert missing.returncode == 2 and "shards missing: [2]" in missing.stderr
+
+
+def test_readme_jq_line_merges_like_drift_merge(shard_files: list[Path]) -> None:
+    if shutil.which("jq") is None:
+        pytest.skip("jq is not installed: the README's jq alternative cannot be run here")
+    merged = subprocess.run([SCHEMACTL, "drift-merge", *map(str, shard_files), "--format", "json"],
+                            capture_output=True, text=True, timeout=60)
+    with_jq = subprocess.run(["jq", "-s", "[.[].results[]] | sort_by(.index)", *map(str, shard_files)],
+                             capture_output=True, text=True, timeout=60)
+    assert with_jq.returncode == 0, with_jq.stderr
+    assert json.loads(with_jq.stdout) == json.loads(merged.stdout)["results"]
 
 
 def test_merge_refuses_a_shard_given_twice() -> None:

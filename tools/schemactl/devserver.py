@@ -13,6 +13,7 @@ import fcntl
 import functools
 import hashlib
 import importlib.util
+import json
 import os
 import pwd
 import re
@@ -21,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,16 +85,55 @@ class DevServer:
 
 @functools.cache
 def _version_of(bindir: Path) -> int | None:
-    # Asked several times a run (dev server, pg_dump); an installation's version does not change.
+    # Asked on every run (dev server, pg_dump), so remembered per process and on disk, for
+    # this very file: running `postgres --version` costs more than the rest of a warm check.
     postgres = bindir / "postgres"
+    try:
+        stat = postgres.stat()
+    except OSError:
+        return None
     if not postgres.is_file():
         return None
+    identity = f"{postgres.resolve()} {stat.st_ino} {stat.st_size} {stat.st_mtime_ns}"
+    known = _known_versions()
+    if isinstance(known.get(identity), int):
+        return int(known[identity])
     try:
         out = subprocess.run([str(postgres), "--version"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"\(PostgreSQL\)\s+(\d+)", out.stdout)
-    return int(match.group(1)) if match else None
+    if not match:
+        return None
+    major = int(match.group(1))
+    known[identity] = major
+    _remember_versions(known)
+    return major
+
+
+def _versions_file() -> Path:
+    return state_root() / "binaries.json"
+
+
+@functools.cache
+def _known_versions() -> dict[str, int | str]:
+    """What installed binaries said about themselves, by file identity: major versions, pg_config's bindir."""
+    try:
+        stored = json.loads(_versions_file().read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in stored.items() if isinstance(v, (int, str))} if isinstance(stored, dict) else {}
+
+
+def _remember_versions(known: dict[str, int | str]) -> None:
+    with contextlib.suppress(OSError):
+        folder = state_root()
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".binaries-", suffix=".json")
+        with os.fdopen(handle, "w") as out:
+            json.dump(known, out, indent=1, sort_keys=True)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, _versions_file())
 
 
 def _candidate_bindirs() -> list[tuple[Path, str]]:
@@ -116,9 +157,19 @@ def _candidate_bindirs() -> list[tuple[Path, str]]:
 
 @functools.cache
 def _pg_config_bindir(pg_config: str) -> Path | None:
+    try:
+        stat = Path(pg_config).stat()
+    except OSError:
+        return None
+    identity = f"pg_config {Path(pg_config).resolve()} {stat.st_ino} {stat.st_size} {stat.st_mtime_ns}"
+    known = _known_versions()
+    if isinstance(known.get(identity), str):
+        return Path(str(known[identity]))
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=20)
         if out.returncode == 0 and out.stdout.strip():
+            known[identity] = out.stdout.strip()
+            _remember_versions(known)
             return Path(out.stdout.strip())
     return None
 

@@ -130,39 +130,42 @@ def check_fleet(targets: Iterable[FleetTarget], schema_dir: Path, *, dev_url: st
                 progress: Progress = lambda _: None) -> list[TargetResult]:
     """Check every target, jobs at a time; the desired state is built once per server major."""
     import_diff_modules()
-    targets = list(targets)
     lock = threading.Lock()
     built: dict[int, DesiredState] = {}
     major_locks: dict[int, threading.Lock] = {}
-    with Workspace(dev_url=dev_url, progress=progress) as root:
 
-        def desired(major: int) -> DesiredState:
-            with lock:
-                major_lock = major_locks.setdefault(major, threading.Lock())
-            # One build per major; the other workers of that major wait for it.
-            with major_lock:
-                if major not in built:
-                    built[major] = desired_for(root, schema_dir, major)
-                return built[major]
+    def desired(major: int) -> DesiredState:
+        with lock:
+            major_lock = major_locks.setdefault(major, threading.Lock())
+        # One build per major (on a dev server of that major); the other workers of it wait.
+        with major_lock:
+            if major not in built:
+                with Workspace(dev_url=dev_url, progress=progress) as ws:
+                    built[major] = desired_for(ws, schema_dir, major)
+            return built[major]
 
-        def one(target: FleetTarget) -> TargetResult:
-            shown = target.name
-            try:
-                result = check_target(target.url, desired)
-            except SchemactlError as exc:
-                progress(f"{shown}: could not be checked")
-                return TargetResult(target=target, status="error", error=mask(str(exc)))
-            progress(f"{shown}: {'clean' if result.zero else 'drift'}")
-            return TargetResult(target=target, status="clean" if result.zero else "drift", drift=result)
+    def one(target: FleetTarget) -> TargetResult:
+        try:
+            result = check_target(target.url, desired)
+        except SchemactlError as exc:
+            progress(f"{target.name}: could not be checked")
+            return TargetResult(target=target, status="error", error=mask(str(exc)))
+        except Exception as exc:  # noqa: BLE001  (one target's surprise must not hide the others' verdicts)
+            progress(f"{target.name}: could not be checked")
+            detail = " ".join(str(exc).split())
+            return TargetResult(target=target, status="error", error=mask(f"unexpected {type(exc).__name__}: {detail}"))
+        progress(f"{target.name}: {'clean' if result.zero else 'drift'}")
+        return TargetResult(target=target, status="clean" if result.zero else "drift", drift=result)
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(one, t) for t in targets]
-            try:
-                return [f.result() for f in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(one, t) for t in targets]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            # Ctrl-C: targets not started are dropped; running ones finish and clean up.
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def fleet_exit_code(results: Iterable[TargetResult | dict]) -> int:
