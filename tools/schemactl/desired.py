@@ -36,7 +36,7 @@ from psycopg import sql
 from schemactl import __version__
 from schemactl.build import build_source
 from schemactl.conninfo import connect, with_dbname
-from schemactl.devserver import SCRATCH_PREFIX, DevServer, state_root
+from schemactl.devserver import SCRATCH_PREFIX, DevServer, running_embedded_urls, state_root
 from schemactl.diff import Inspection, Side
 from schemactl.engine import applying_role_neutral, normalized_dump, read_database
 from schemactl.errors import ConnectionFailed
@@ -189,7 +189,7 @@ def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
         key = path.stem
         if key != keep_key and _drop_database(conn, _template_name(key)):
             path.unlink(missing_ok=True)
-    if dev.origin.startswith("embedded"):
+    if dev.url in running_embedded_urls():
         # The embedded server is this state directory's alone: a template whose file is gone
         # (a clean while the server was down, a lost write) is dropped too.
         known = {_template_name(p.stem) for p in cache_dir().glob("*.pickle")}
@@ -280,8 +280,6 @@ def clean(*, dev_url: str | None = None) -> list[str]:
     SCHEMACTL_DEV_URL when given. Returns the templates dropped.
     """
     import shutil  # noqa: PLC0415
-
-    from schemactl.devserver import running_embedded_urls  # noqa: PLC0415
 
     servers = running_embedded_urls()
     named = dev_url or os.environ.get("SCHEMACTL_DEV_URL")
