@@ -171,6 +171,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm runs (median)")
     parser.add_argument("--cold-runs", type=int, default=1, help="cold runs (median)")
     parser.add_argument("--fleet", type=int, default=50, help="databases in the fleet (0: skip)")
+    parser.add_argument("--fleet-runs", type=int, default=1, help="runs of each fleet measurement (median)")
     args = parser.parse_args()
     print(f"{'process to process, median of runs':<76} {'wall':>9}  {'cpu':>9}", flush=True)
     rows = measure("schema/", REPO / "schema", args.live_url, args.runs, max(args.cold_runs, 3))
@@ -182,7 +183,7 @@ def main() -> None:
             rows += measure(f"{tables} tables ({tables // 4} views, {tables // 4} functions, {tables} indexes)",
                             folder, args.live_url, args.runs, args.cold_runs)
     if args.fleet:
-        rows += measure_fleet(args.live_url, args.fleet, args.runs)
+        rows += measure_fleet(args.live_url, args.fleet, args.fleet_runs)
 
 
 if __name__ == "__main__":

@@ -342,6 +342,8 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
             "-c full_page_writes=off",
             "-c max_connections=100",
             "-c shared_buffers=128MB",
+            # A schema of thousands of tables and indexes is built in one transaction.
+            "-c max_locks_per_transaction=512",
         ])
         _run(
             [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w",
