@@ -77,11 +77,23 @@ def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
         # The live database starts at `before`, reached by the engine itself.
         converge(ws, fresh_db, before, allow_destructive=True)
         assert zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before).zero
+        data = meta.get("data")
+        if data:
+            with connect(fresh_db, autocommit=True) as conn:
+                conn.execute(data["before"])
 
         plan = converge(ws, fresh_db, after, allow_destructive=True)
         assert not plan.empty, "the case changes nothing"
         assert plan.verified
         assert plan.destructive == meta.get("destructive", False), plan.hazards
+        statements = "\n".join(change.sql for change in plan.changes)
+        for wanted in meta.get("plan_contains", []):
+            assert wanted in statements, statements
+        for unwanted in meta.get("plan_lacks", []):
+            assert unwanted.lower() not in statements.lower(), statements
+        if data:
+            with connect(fresh_db, autocommit=True) as conn:
+                assert [list(row) for row in conn.execute(data["after"])] == data["expect"]
         for hazard in meta.get("hazards", []):
             assert hazard in HAZARDS
             assert hazard in plan.hazards, f"expected hazard {hazard}, got {plan.hazards}"
@@ -102,6 +114,8 @@ def test_destructive_case_is_refused_without_flag(case: str, dev_server) -> None
                        "--dev-url", dev_server.url])
     assert run(args, out, err) == EXIT_REFUSED, err.getvalue()
     assert "--allow-destructive" in err.getvalue()
+    for wanted in _meta(case).get("refusal_mentions", []):
+        assert wanted in err.getvalue()
     args = parse_args(["diff", "-q", "--from", str(folder / "before.sql"), "--to", str(folder / "after.sql"),
                        "--dev-url", dev_server.url, "--allow-destructive"])
     assert run(args, io.StringIO(), io.StringIO()) == EXIT_DIFFERENCES

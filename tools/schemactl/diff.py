@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
@@ -37,6 +38,9 @@ from schemactl.roles import (
     role_set_sql,
 )
 
+if TYPE_CHECKING:
+    from schemactl.renames import Rename
+
 __all__ = ["Side", "Differences", "Inspection", "differences", "inspect", "migra_statements", "Unsupported"]
 
 
@@ -55,6 +59,11 @@ class Side:
     default_owner: str | None = None
     # A user's database may hold rows: online forms and data-loss hazards apply.
     live: bool = False
+    # A replayed migration history stands for the databases it runs on, which hold rows in
+    # every table it created: changes to those tables take their online forms.
+    assume_rows: bool = False
+    # Rename hints of a schema built from SQL files (renames.py): the desired side's.
+    renames: tuple[Rename, ...] = ()
 
     @property
     def shown(self) -> str:
@@ -186,6 +195,24 @@ def _recreated(statements: list[str]) -> set[str]:
             names = [n.sval for n in node.funcname]
             schema, name = (names[0], names[1]) if len(names) > 1 else ("public", names[0])
             made.add(f"{_ident(schema)}.{_ident(name)}(")
+    return made
+
+
+def _names_made(statements: list[str]) -> set[str]:
+    """Names of the indexes and constraints the statements create (both share the index namespace)."""
+    from pglast import ast, parse_sql  # noqa: PLC0415
+
+    made: set[str] = set()
+    for text in statements:
+        try:
+            node = parse_sql(text)[0].stmt
+        except Exception:  # noqa: BLE001  (a statement pglast cannot read creates nothing we track)
+            continue
+        if isinstance(node, ast.IndexStmt) and node.idxname:
+            made.add(node.idxname)
+        elif isinstance(node, ast.AlterTableStmt):
+            made.update(cmd.def_.conname for cmd in node.cmds or ()
+                        if isinstance(getattr(cmd, "def_", None), ast.Constraint) and cmd.def_.conname)
     return made
 
 
@@ -546,7 +573,16 @@ class _TableFacts:
             return None
         return str(relation.columns[column].dbtypestr)
 
+    def index_table(self, index: str) -> str | None:
+        """schema.table of an existing index (schema.name, unquoted), None when unknown."""
+        schema, _, name = index.replace('"', "").partition(".")
+        found = getattr(self.inspector, "indexes", {}).get(f"{_ident(schema)}.{_ident(name)}")
+        return f"{found.schema}.{found.table_name}" if found is not None else None
+
     def has_rows(self, table: str) -> bool:
+        if self.side.assume_rows:
+            schema, _, name = table.replace('"', "").partition(".")
+            return f"{_ident(schema)}.{_ident(name)}" in getattr(self.inspector, "tables", {})
         if not self.side.live:
             return False
         if table not in self._rows:
@@ -590,6 +626,12 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     def needs_online_forms(table: str) -> bool:
         return table.replace('"', "") not in partitioned and facts.has_rows(table)
 
+    # An index dropped outside the transaction must not block a same-named object made inside it.
+    made_here = _names_made(statements)
+
+    def droppable_online(index: str) -> str | None:
+        return None if index.partition(".")[2] in made_here else facts.index_table(index)
+
     for text in statements:
         action, obj = object_of(text)
         hazards = classify(text, column_type=facts.column_type, has_rows=facts.has_rows)
@@ -598,7 +640,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
             action = "create"
             hazards = tuple(h for h in hazards if h != "has_untracked_dependencies")
         change = Change(sql=text, object=obj, action=action, hazards=hazards)
-        migra_changes.extend(online_forms(change, has_rows=needs_online_forms))
+        migra_changes.extend(online_forms(change, has_rows=needs_online_forms, index_table=droppable_online))
     roles_first, roles_last = _role_changes(source.roles, target.roles)
     defaults = _default_privilege_changes(old.snapshot, new.snapshot)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))

@@ -24,6 +24,7 @@ from schemactl.diff import Inspection, InspectionCache, Side, differences, inspe
 from schemactl.errors import ConnectionFailed, InputError, VerificationFailed
 from schemactl.load import Source, load_path, require_parsed
 from schemactl.plan import Change, Plan
+from schemactl.renames import applicable, hints, rename_changes
 from schemactl.roles import roles_from_catalog, roles_from_statements
 
 __all__ = [
@@ -119,7 +120,8 @@ class Workspace:
         url = self.scratch(label)
         self.progress(f"building {src} ({len(source.statements)} statements)")
         build_source(source, url)
-        return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False)
+        return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False,
+                    renames=hints(source.statements))
 
     def copy_of(self, side: Side, label: str, reads: Reads | None = None) -> Side:
         """An empty-of-data copy of side's schema on the dev server, to rehearse a plan on."""
@@ -452,10 +454,13 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
     """
     reads = reads if reads is not None else Reads()
     cache = reads.inspections
-    forward = differences(source, target, cache=cache)
-    if forward.empty:
+    first, last, start = _renamed(ws, source, target)
+    found = differences(start, target, cache=cache)
+    if found.empty and not first:
         return Plan(changes=(), source=source.shown, target=target.shown, verified=True)
-    backward = differences(target, source, cache=cache)
+    forward = replace(found, changes=tuple(first) + found.changes)
+    backward = differences(target, start, cache=cache)
+    backward = replace(backward, changes=backward.changes + tuple(last))
     if not verify:
         return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown)
     ws.progress(f"rehearsing {len(forward.changes)} changes on a scratch copy of {source.shown}")
@@ -482,6 +487,26 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
         raise VerificationFailed(f"the rollback does not return to {source.shown}: {_describe(back)}")
     return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown,
                 verified=True)
+
+
+def _renamed(ws: Workspace, source: Side, target: Side) -> tuple[list[Change], list[Change], Side]:
+    """The target's rename hints that apply to source: their changes, their reverse, and where to diff from.
+
+    With renames, the diff starts from a scratch copy of source with the renames done, so
+    the renamed table or column is compared as itself (no drop and add). The copy has no
+    rows; tables that exist in it count as holding rows where source may hold them.
+    """
+    if not target.renames:
+        return [], [], source
+    with connect(source.url, autocommit=True) as conn:
+        renames = applicable(conn, target.renames)
+    if not renames:
+        return [], [], source
+    first, last = rename_changes(renames)
+    ws.progress("renaming " + ", ".join(r.shown for r in renames) + " (schemactl:renamed-from)")
+    copy = ws.copy_of(source, "renamed")
+    apply_changes(copy.url, first)
+    return first, last, replace(copy, roles=source.roles, live=False, assume_rows=source.live or source.assume_rows)
 
 
 @contextlib.contextmanager

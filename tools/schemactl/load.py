@@ -12,7 +12,28 @@ from pglast.parser import ParseError
 from schemactl import objects
 from schemactl.errors import InputError
 
-__all__ = ["Statement", "Source", "ParseFailure", "load_path", "load_text", "location", "sql_files"]
+__all__ = ["Marker", "Statement", "Source", "ParseFailure", "load_path", "load_text", "location", "sql_files",
+           "MARKER_PREFIX"]
+
+# A line comment `-- schemactl:KEYWORD ARGUMENT` is a directive to the tool (renames.py).
+MARKER_PREFIX = "schemactl:"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A `-- schemactl:KEYWORD ARGUMENT` comment and the definition it is attached to.
+
+    column names the column definition of a CREATE TABLE the comment stands above (or ends
+    the line of); None with on_statement means the statement itself (a comment above it or
+    on its first line before `(`); None without it means attached to nothing.
+    """
+
+    keyword: str
+    argument: str
+    line: int
+    col: int
+    column: str | None = None
+    on_statement: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +49,7 @@ class Statement:
     name: str = ""
     provides: frozenset[str] = frozenset()
     requires: frozenset[str] = frozenset()
+    markers: tuple[Marker, ...] = ()
 
     @property
     def where(self) -> str:
@@ -90,7 +112,8 @@ def load_text(text: str, path: str) -> tuple[list[Statement], list[ParseFailure]
         line, col = location(text, offset)
         return [], [ParseFailure(path=path, line=line, col=col, message=message)]
     statements: list[Statement] = []
-    for raw in raw_statements or ():
+    markers = _markers(text, raw_statements or ())
+    for number, raw in enumerate(raw_statements or ()):
         start = _skip_blank(text, raw.stmt_location or 0)
         end = (raw.stmt_location or 0) + raw.stmt_len if raw.stmt_len else len(text)
         sql = text[start:end].strip().rstrip(";").strip()
@@ -107,9 +130,72 @@ def load_text(text: str, path: str) -> tuple[list[Statement], list[ParseFailure]
                 name=facts.name,
                 provides=frozenset(facts.provides),
                 requires=frozenset(facts.requires),
+                markers=markers.get(number, ()),
             )
         )
     return statements, []
+
+
+def _markers(text: str, raw_statements: Any) -> dict[int, tuple[Marker, ...]]:
+    """The schemactl: comments of a file by statement number, each attached as Marker describes.
+
+    The scanner's offsets are bytes, so positions are computed on the UTF-8 bytes. A comment
+    after the last statement belongs to none; it is reported with the last one, attached to nothing.
+    """
+    from pglast.parser import scan  # noqa: PLC0415
+
+    data = text.encode("utf-8")
+    if MARKER_PREFIX.encode() not in data:
+        return {}
+    tokens = scan(text)
+    # libpg_query's statement locations skip leading comments: a statement's region runs from
+    # the end of the one before it (a comment above a statement belongs to it).
+    ends = [(raw.stmt_location or 0) + (raw.stmt_len or len(data)) for raw in raw_statements]
+    found: dict[int, list[Marker]] = {}
+    for token in tokens:
+        if token.name != "SQL_COMMENT":
+            continue
+        body = data[token.start + 2:token.end + 1].decode("utf-8").strip()
+        if not body.startswith(MARKER_PREFIX):
+            continue
+        keyword, _, argument = body[len(MARKER_PREFIX):].partition(" ")
+        line, col = location(text, len(data[:token.start].decode("utf-8", errors="replace")))
+        marker = Marker(keyword=keyword.strip(), argument=argument.strip(), line=line, col=col)
+        number = next((i for i, end in enumerate(ends) if token.start < end), None)
+        if number is None:
+            if ends:
+                found.setdefault(len(ends) - 1, []).append(marker)  # after the last statement: attached to nothing
+            continue
+        if number > 0 and data[:ends[number - 1]].count(b"\n") == data[:token.start].count(b"\n"):
+            found.setdefault(number - 1, []).append(marker)  # ends the line of the statement before: nothing
+            continue
+        found.setdefault(number, []).append(_attach(marker, token.start, data, tokens, raw_statements[number]))
+    return {number: tuple(markers) for number, markers in found.items()}
+
+
+def _attach(marker: Marker, offset: int, data: bytes, tokens: Any, raw: Any) -> Marker:
+    """The marker bound to its CREATE TABLE or to one of its column definitions."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    node = raw.stmt
+    if not isinstance(node, ast.CreateStmt):
+        return marker
+    start = raw.stmt_location or 0
+    opening = next((t.start for t in tokens if t.start >= start and t.name == "ASCII_40"), None)
+    line_of = data[:offset].count(b"\n")
+    if opening is None or offset < opening or data[:opening].count(b"\n") == line_of:
+        return replace(marker, on_statement=True)
+    elements = sorted((e for e in node.tableElts or () if getattr(e, "location", None) is not None),
+                      key=lambda e: e.location)
+    same_line = [e for e in elements if e.location < offset and data[:e.location].count(b"\n") == line_of]
+    if same_line:
+        # The comment ends the line of a definition: it belongs to that one.
+        trailing = same_line[-1]
+        return replace(marker, column=trailing.colname) if isinstance(trailing, ast.ColumnDef) else marker
+    following = next((e for e in elements if e.location > offset), None)
+    if isinstance(following, ast.ColumnDef):
+        return replace(marker, column=following.colname)
+    return marker
 
 
 def _sql_files(root: Path) -> list[Path]:

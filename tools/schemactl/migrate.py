@@ -370,7 +370,7 @@ def _replayed(ws: Workspace, migrations_dir: Path, history: list[Migration]) -> 
             undo = parse_script(migration.rollback_path) if migration.rollback_path else None
             run_script(conn, script, undo=undo)
         roles = _history_roles(conn, scripts)
-    return Side(url=url, roles=roles, label=f"migration history ({migrations_dir})", live=False)
+    return Side(url=url, roles=roles, label=f"migration history ({migrations_dir})", live=False, assume_rows=True)
 
 
 @dataclass(frozen=True)
@@ -380,6 +380,8 @@ class NewMigration:
     plan: Plan
     path: Path | None = None
     rollback_path: Path | None = None
+    # Files of the generated folder rewritten beside the pair (schema.sql, erd.md, ...).
+    refreshed: tuple[Path, ...] = ()
 
 
 def new_migration(ws: Workspace, name: str, *, schema_dir: Path, migrations_dir: Path,
@@ -425,9 +427,20 @@ def new_migration(ws: Workspace, name: str, *, schema_dir: Path, migrations_dir:
     rollback = migrations_dir / f"{stem}_rollback.sql"
     forward.write_text(script(plan.changes, title=f"{stem}: migration history -> {schema_dir.name}/"),
                        encoding="utf-8")
-    rollback.write_text(script(plan.rollback, title=f"{stem}_rollback: undoes {stem}"), encoding="utf-8")
+    rollback.write_text(script(plan.rollback, title=f"{stem}_rollback: undoes {stem}", lint_waivers=False),
+                        encoding="utf-8")
     write_manifest(migrations_dir)
-    return NewMigration(plan=plan, path=forward, rollback_path=rollback)
+    refreshed = _refresh_generated(schema_dir, migrations_dir)
+    return NewMigration(plan=plan, path=forward, rollback_path=rollback, refreshed=tuple(refreshed))
+
+
+def _refresh_generated(schema_dir: Path, migrations_dir: Path) -> list[Path]:
+    """Refresh what `generate --check` covers when the history lives in a generated/ folder."""
+    from schemactl import generate  # noqa: PLC0415
+
+    if migrations_dir.name != generate.MIGRATIONS_DIR:
+        return []
+    return generate.write(generate.load_schema(schema_dir), migrations_dir.parent)
 
 
 # ---------------------------------------------------------------------------------------

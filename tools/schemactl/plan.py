@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from pglast import ast, parse_sql
-from pglast.enums import AlterTableType, ConstrType, ObjectType
+from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
 from pglast.parser import ParseError
+from psycopg import sql
 
 __all__ = [
     "Change",
@@ -374,16 +375,39 @@ def classify(sql: str, *, column_type: ColumnType, has_rows: TableHasRows) -> tu
     return tuple(sorted(hazards))
 
 
-def online_forms(change: Change, *, has_rows: TableHasRows) -> list[Change]:
+IndexTable = Callable[[str], str | None]
+
+
+def _no_index_table(_: str) -> str | None:
+    return None
+
+
+def online_forms(change: Change, *, has_rows: TableHasRows, index_table: IndexTable = _no_index_table) -> list[Change]:
     """Rewrite a change into its online form when its table already holds rows.
 
-    CREATE INDEX becomes CREATE INDEX CONCURRENTLY (outside the transaction); a new CHECK
-    or FOREIGN KEY is added NOT VALID inside it and validated afterwards.
+    CREATE INDEX becomes CREATE INDEX CONCURRENTLY and DROP INDEX becomes DROP INDEX
+    CONCURRENTLY (both outside the transaction); a new CHECK or FOREIGN KEY is added NOT
+    VALID inside it and validated afterwards. index_table gives the table of an existing
+    index (schema.name), or None where the drop must stay in the transaction.
     """
     node = _parse_one(change.sql)
+    if (isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_INDEX and not node.concurrent
+            and len(node.objects or ()) == 1 and node.behavior != DropBehavior.DROP_CASCADE):
+        index = _names(node.objects[0])
+        index = index if "." in index else f"public.{index}"
+        table = index_table(index)
+        if table is not None and has_rows(table):
+            schema, _, name = index.partition(".")
+            online = sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}.{};").format(
+                sql.Identifier(schema), sql.Identifier(name)).as_string(None)
+            return [replace(change, sql=online, transactional=False,
+                            hazards=tuple(sorted((set(change.hazards) - {"access_exclusive_lock"})
+                                                 | {"not_transactional"})))]
     if isinstance(node, ast.IndexStmt) and not node.concurrent and has_rows(qualified_name(node.relation)):
-        online = re.sub(r"(?i)^\s*create\s+(unique\s+)?index\s+", lambda m: f"CREATE {m.group(1) or ''}INDEX CONCURRENTLY ",
-                        change.sql, count=1)
+        # IF NOT EXISTS lets a file whose run died part way be run again (squawk's
+        # prefer-robust-stmts); a failed build's INVALID index is dropped by the runner.
+        online = re.sub(r"(?i)^\s*create\s+(unique\s+)?index\s+(?!if\s+not\s+exists\s)",
+                        lambda m: f"CREATE {m.group(1) or ''}INDEX CONCURRENTLY IF NOT EXISTS ", change.sql, count=1)
         return [replace(change, sql=online, transactional=False,
                         hazards=tuple(sorted(set(change.hazards) | {"not_transactional"})))]
     if isinstance(node, ast.AlterTableStmt) and len(node.cmds or ()) == 1:
@@ -418,6 +442,8 @@ def online_forms(change: Change, *, has_rows: TableHasRows) -> list[Change]:
 
 def destructive_refusal(plan: Plan, *, outcome: str = "") -> str:
     """The message that refuses a plan deleting data: which objects, and how to accept it."""
+    from schemactl.renames import suggestion  # noqa: PLC0415  (renames builds on this module)
+
     listed = "; ".join(plan.destructive_objects)
     return (f"the plan deletes data (hazard deletes_data): {listed}{outcome}. "
-            "Re-run with --allow-destructive to accept it")
+            f"Re-run with --allow-destructive to accept it{suggestion(plan.changes)}")

@@ -66,7 +66,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         plan = engine.make_plan(ws, source, target, verify=not args.no_verify)
     report(f"{len(plan.changes)} changes" + (", verified" if plan.verified else ""))
     if args.rollback_out:
-        Path(args.rollback_out).write_text(script(plan.rollback, title=f"rollback: {plan.target} -> {plan.source}"))
+        rollback = script(plan.rollback, title=f"rollback: {plan.target} -> {plan.source}", lint_waivers=False)
+        Path(args.rollback_out).write_text(rollback)
         report(f"rollback written to {args.rollback_out}")
     if args.format == "json":
         out.write(plan_json(plan))

@@ -92,6 +92,9 @@ def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.quiet:
         err.write(plan_text(outcome.plan))
     print(f"wrote {outcome.path}, {outcome.rollback_path} and {migrations_dir / MANIFEST_NAME}", file=out)
+    others = [path for path in outcome.refreshed if path.name != MANIFEST_NAME]
+    if others:
+        print(f"refreshed {', '.join(str(path) for path in others)}", file=out)
     return EXIT_OK
 
 

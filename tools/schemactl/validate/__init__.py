@@ -41,6 +41,10 @@ SC013  roles.password-in-schema          a role password written into the schema
 SC014  databases.other-database          GRANT/REVOKE ... ON DATABASE naming a database other
                                          than `[tool.schemactl] database` of pyproject.toml (the
                                          name stands for whichever database is deployed to)
+SC015  hints.rename-hint                 a `-- schemactl:` comment that is not a valid rename hint
+                                         (renames.py): an unknown directive, not one lower-case
+                                         name, attached to no column or table, two on one object,
+                                         or a former name the schema still uses
 =====  ================================  ======================================================
 
 The declarative ALTER forms are: ALTER TABLE ... ADD COLUMN, ADD CONSTRAINT, ENABLE ROW LEVEL
