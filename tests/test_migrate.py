@@ -466,7 +466,10 @@ def test_failing_online_step_is_undone(tmp_path: Path, fresh_db: str, dev_server
                              "WHERE indrelid = 'ledger'::regclass ORDER BY 1").fetchall()
     assert valid == [("ledger_entry_idx", True), ("ledger_wallet_idx", True)]
     assert _tracked(fresh_db) == [("001", "add_ledger")]
+    # The migration filled ledger with two rows: rolling it back deletes them, so it is confirmed.
     code, _, err = _cli("migrate", "down", "--target", fresh_db, "--migrations-dir", str(folder))
+    assert code == EXIT_REFUSED and "table public.ledger (2 rows)" in err
+    code, _, err = _cli("migrate", "down", "--allow-destructive", "--target", fresh_db, "--migrations-dir", str(folder))
     assert code == EXIT_OK, err
     assert _user_objects(fresh_db) == []
 
