@@ -15,7 +15,7 @@ from schemactl.apply import converge, run_changes
 from schemactl.cli import parse_args, run
 from schemactl.conninfo import connect
 from schemactl.engine import Workspace, zero_drift
-from schemactl.errors import EXIT_DIFFERENCES, EXIT_REFUSED
+from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_REFUSED, SchemactlError
 from schemactl.plan import HAZARDS
 
 CASES_DIR = Path(__file__).parent / "cases" / "diff"
@@ -82,8 +82,22 @@ def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
             with connect(fresh_db, autocommit=True) as conn:
                 conn.execute(data["before"])
 
+        if "refused" in meta:
+            # PostgreSQL cannot make this change in place: exit 2, one line saying what and why.
+            with pytest.raises(SchemactlError) as refusal:
+                converge(ws, fresh_db, after, allow_destructive=True)
+            assert refusal.value.exit_code == EXIT_ERROR
+            message = str(refusal.value)
+            assert "\n" not in message and meta["refused"] in message, message
+            assert zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before).zero
+            return
         plan = converge(ws, fresh_db, after, allow_destructive=True)
         assert not plan.empty, "the case changes nothing"
+        forward = "\n".join(c.sql for c in plan.changes)
+        for pattern in meta.get("statements", []):
+            assert re.search(pattern, forward), f"no statement matches {pattern!r} in:\n{forward}"
+        if "changes" in meta:
+            assert len(plan.changes) == meta["changes"], forward
         assert plan.verified
         assert plan.destructive == meta.get("destructive", False), plan.hazards
         statements = "\n".join(change.sql for change in plan.changes)

@@ -143,3 +143,24 @@ def test_dump_comparison_still_sees_a_changed_multi_line_comment() -> None:
 
     changed = _DUMP_COLUMN_READDED.replace("second';", "third';")
     assert normalized_dump(_DUMP_IN_COLUMN_ORDER) != normalized_dump(changed)
+
+
+def test_column_and_index_on_memory_assets_is_two_changes(dev_server, tmp_path: Path) -> None:
+    """Views reading memory_assets are not re-created when a column they do not use is added."""
+    import shutil  # noqa: PLC0415
+
+    repo = Path(__file__).resolve().parent.parent
+    changed = tmp_path / "schema"
+    shutil.copytree(repo / "schema", changed)
+    table = changed / "tables" / "memory_assets.sql"
+    text = table.read_text()
+    assert "CREATE TABLE memory_assets (\n" in text
+    table.write_text(text.replace("CREATE TABLE memory_assets (\n", "CREATE TABLE memory_assets (\n"
+                                  "    collection_label text,\n", 1)
+                     + "\nCREATE INDEX memory_assets_collection_label_idx ON memory_assets (collection_label);\n")
+    code, out, err = _diff("--from", str(repo / "schema"), "--to", str(changed), "--dev-url", dev_server.url,
+                           "--format", "json")
+    assert code == EXIT_DIFFERENCES, err
+    plan = json.loads(out)
+    assert [c["object"] for c in plan["changes"]] == [
+        "table public.memory_assets column collection_label", "index public.memory_assets_collection_label_idx"]

@@ -7,6 +7,8 @@ from importlib import resources
 
 import psycopg
 
+from schemactl.depends import Graph, graph_from_rows
+
 __all__ = ["Snapshot", "snapshot", "QUERIES", "MANAGED_EXCLUDED_SCHEMAS", "DEFAULT_OWNER"]
 
 # The migration runner's own bookkeeping lives here; it is never drift.
@@ -46,6 +48,8 @@ class Snapshot:
     default_acls: dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]] = field(default_factory=dict)
     # Privileges on the current database: {(grantee, privilege, grantable)}, the owner's left out.
     database_acl: frozenset[tuple[str, str, bool]] = frozenset()
+    # pg_depend between user objects: key -> keys it needs (see sql/depends.sql).
+    depends: Graph = field(default_factory=dict)
 
     def has(self, fact: str, obj: str, name: str | None = None) -> bool:
         return (fact, obj, name) in self.partitioning
@@ -79,7 +83,8 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
                     unsupported=unsupported, current_user=user, partitioning=partitioning,
                     sequences={row[0]: tuple(row[1:]) for row in rows("sequences")},
                     default_acls=_default_acls(rows("default_acls"), owner_default),
-                    database_acl=frozenset((g, p, bool(o)) for g, p, o in rows("database_acl")))
+                    database_acl=frozenset((g, p, bool(o)) for g, p, o in rows("database_acl")),
+                    depends=graph_from_rows(rows("depends")))
 
 
 def _default_acls(rows: list[tuple], owner_default: str) -> dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,9 +21,10 @@ from typing import TYPE_CHECKING
 import psycopg
 from psycopg import sql
 
-from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, Snapshot, snapshot
+from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, Snapshot, snapshot
 from schemactl.conninfo import connect, mask
 from schemactl.database_privileges import current_database_entry_sql
+from schemactl.depends import dependency_order, statement_keys
 from schemactl.errors import ConnectionFailed, InputError
 from schemactl.plan import Change, classify, object_of, online_forms, qualified_name
 from schemactl.roles import (
@@ -132,8 +134,16 @@ def inspect(side: Side) -> Inspection:
         with _migra_session(side.url) as session:
             inspector = get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
         found = snapped.result()
+    for function in getattr(inspector, "functions", {}).values():
+        # A SQL-standard body (RETURN / BEGIN ATOMIC) has no prosrc: migra would compare two
+        # empty strings. The whole definition tells such functions apart.
+        if not (function.definition or "").strip():
+            function.definition = function.full_definition
     _raise_unsupported(side, found.unsupported)
     return Inspection(inspector=inspector, snapshot=found)
+
+
+_TO_PUBLIC = re.compile(r'^((?:grant|revoke) .* (?:to|from) )"PUBLIC";$', re.DOTALL)
 
 
 def migra_statements(source: object, target: object) -> list[str]:
@@ -145,7 +155,9 @@ def migra_statements(source: object, target: object) -> list[str]:
         migration = Migration(ends[0], ends[1], exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
         migration.set_safety(False)
         migration.add_all_changes(privileges=True)
-        return [str(s).strip() for s in migration.statements if str(s).strip()]
+        statements = [str(s).strip() for s in migration.statements if str(s).strip()]
+    # migra quotes the PUBLIC pseudo-role as if it were a role named "PUBLIC".
+    return [_TO_PUBLIC.sub(r"\1PUBLIC;", text) for text in statements]
 
 
 def _literal(value: str | None) -> str:
@@ -403,10 +415,13 @@ def _default_sequence(data_type: str) -> tuple:
     return (data_type, 1, 1, 1, _SEQUENCE_MAX.get(data_type, _SEQUENCE_MAX["bigint"]), 1, False)
 
 
-def _sequence_sql(identity: str, options: tuple) -> str:
+def _sequence_sql(identity: str, options: tuple, *, restart: bool = False) -> str:
     data_type, start, increment, minimum, maximum, cache, cycle = options
+    # A sequence made by this plan starts at its START (its counter may lie outside new bounds);
+    # an existing one keeps its counter.
+    again = f" RESTART WITH {int(start)}" if restart else ""
     return (f"ALTER SEQUENCE {identity} AS {data_type} INCREMENT BY {int(increment)} MINVALUE {int(minimum)} "
-            f"MAXVALUE {int(maximum)} START WITH {int(start)} CACHE {int(cache)} {'' if cycle else 'NO '}CYCLE;")
+            f"MAXVALUE {int(maximum)} START WITH {int(start)}{again} CACHE {int(cache)} {'' if cycle else 'NO '}CYCLE;")
 
 
 def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
@@ -439,10 +454,12 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
     for identity in sorted(new.sequences):
         after = new.sequences[identity]
         before = None if _touched(identity, recreated) else old.sequences.get(identity)
+        made = before is None
         if before is None:
             before = _default_sequence(after[0])
         if before != after:
-            changes.append(Change(sql=_sequence_sql(identity, after), object=f"sequence {identity}", action="alter",
+            changes.append(Change(sql=_sequence_sql(identity, after, restart=made), object=f"sequence {identity}",
+                                  action="alter",
                                   reverse=(_sequence_sql(identity, before),), origin="schemactl"))
     # Privileges migra does not diff. An object missing from `new` is dropped with its ACL;
     # an object that is created (or re-created) starts from PostgreSQL's default ACL.
@@ -543,8 +560,245 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
             elif cmd.subtype == enums.AlterTableType.AT_DropConstraint and old.has("inherited_constraint", table,
                                                                               cmd.name):
                 continue
+            elif cmd.subtype == enums.AlterTableType.AT_ValidateConstraint and new.has("inherited_constraint", table,
+                                                                                  cmd.name):
+                continue
         fixed.append(text)
     return fixed
+
+
+_ADD_CONSTRAINT = re.compile(r"^alter table (?P<table>\S+) add constraint (?P<name>\S+) (?P<definition>.*) not valid;$",
+                             re.DOTALL)
+_DROP_CONSTRAINT = re.compile(r"^alter table (?P<table>\S+) drop constraint (?P<name>\S+);$")
+_VALIDATE = re.compile(r"^alter table (?P<table>\S+) validate constraint (?P<name>\S+);$")
+
+
+def _constraints_fixed(statements: list[str], old: object, new: object) -> list[str]:
+    """migra's constraint statements with NOT VALID respected.
+
+    migra adds every CHECK and FOREIGN KEY as NOT VALID and then validates it, also when the
+    target's constraint is NOT VALID (which then stays validated, or reads "NOT VALID not
+    valid"). A constraint that only turns valid is one VALIDATE CONSTRAINT, no drop and add.
+    """
+    old_constraints = getattr(old, "constraints", {})
+    new_constraints = getattr(new, "constraints", {})
+    dropped = {(m["table"], m["name"]) for m in map(_DROP_CONSTRAINT.match, statements) if m}
+    skip_validate: set[tuple[str, str]] = set()
+    only_validate: set[tuple[str, str]] = set()
+    fixed: list[str] = []
+    for text in statements:
+        match = _ADD_CONSTRAINT.match(text)
+        if match is None:
+            fixed.append(text)
+            continue
+        key = (match["table"], match["name"])
+        definition = match["definition"]
+        target = new_constraints.get(f"{key[0]}.{key[1]}")
+        source = old_constraints.get(f"{key[0]}.{key[1]}")
+        if definition.endswith(" NOT VALID"):
+            skip_validate.add(key)
+            fixed.append(f"alter table {key[0]} add constraint {key[1]} {definition};")
+        elif key in dropped and source is not None and target is not None and \
+                source.definition == f"{target.definition} NOT VALID":
+            only_validate.add(key)
+        else:
+            fixed.append(text)
+    new_indexes = getattr(new, "indexes", {})
+    old_indexes = getattr(old, "indexes", {})
+    using = {m.group(1) for m in (re.search(r" using index (\S+);$", t) for t in fixed) if m}
+    out: list[str] = []
+    for text in fixed:
+        drop, validate = _DROP_CONSTRAINT.match(text), _VALIDATE.match(text)
+        if drop and (drop["table"], drop["name"]) in only_validate:
+            continue
+        if validate and (validate["table"], validate["name"]) in skip_validate:
+            continue
+        if (match := re.match(r"^drop index if exists (\S+)\.(\S+);$", text)) and match[2] in using:
+            index = old_indexes.get(f"{match[1]}.{match[2]}")
+            if index is not None and f"{index.definition};" in fixed:
+                continue  # the same index is kept and becomes the constraint's (USING INDEX)
+        if text.startswith("CREATE ") and any(text == f"{old_indexes[k].definition};" for k in old_indexes
+                                              if k.rsplit(".", 1)[1] in using and k in new_indexes):
+            continue
+        out.append(text)
+        if drop:
+            # Dropping a unique or primary key constraint drops its index; the target keeps
+            # an index of that name as a plain one, which migra sees as unchanged.
+            source = old_constraints.get(f"{drop['table']}.{drop['name']}")
+            schema = drop["table"].split(".", 1)[0]
+            index = new_indexes.get(f"{schema}.{drop['name']}")
+            if source is not None and source.index and index is not None and \
+                    f"{drop['table']}.{drop['name']}" not in new_constraints and f"{index.definition};" not in fixed:
+                out.append(f"{index.definition};")
+    return out
+
+
+def _policies_altered(statements: list[str], old: object, new: object) -> list[str]:
+    """A changed policy as ALTER POLICY where PostgreSQL allows it, not drop and create.
+
+    ALTER POLICY sets the roles, USING and WITH CHECK; the command and PERMISSIVE /
+    RESTRICTIVE cannot change, and a clause cannot be removed: those stay drop + create.
+    """
+    old_policies = getattr(old, "rlspolicies", {})
+    altered: dict[str, str] = {}
+    for key, target in getattr(new, "rlspolicies", {}).items():
+        source = old_policies.get(key)
+        if source is None or source == target:
+            continue
+        if source.commandtype != target.commandtype or source.permissive != target.permissive:
+            continue
+        if (source.qual and not target.qual) or (source.withcheck and not target.withcheck):
+            continue
+        roles = ", ".join("PUBLIC" if r == "public" else _ident(r) for r in target.roles)
+        clauses = [f"TO {roles}"]
+        if target.qual:
+            clauses.append(f"USING ({target.qual})")
+        if target.withcheck:
+            clauses.append(f"WITH CHECK ({target.withcheck})")
+        table = f"{_ident(target.schema)}.{_ident(target.table_name)}"
+        altered[f"policy {target.name} on {target.schema}.{target.table_name}"] = (
+            f"ALTER POLICY {_ident(target.name)} ON {table} {' '.join(clauses)};")
+    if not altered:
+        return statements
+    out: list[str] = []
+    for text in statements:
+        action, obj = object_of(text)
+        if obj in altered and action == "drop":
+            continue
+        out.append(altered[obj] if obj in altered and action == "create" else text)
+    return out
+
+
+def _refuse_impossible_partitioning(old: Snapshot, new: Snapshot) -> None:
+    """A table cannot turn partitioned or plain, or change its partition key, in place."""
+    def tables(snap: Snapshot, fact: str) -> dict[str, str | None]:
+        return {obj: definition for (kind, obj, _), definition in snap.partitioning.items() if kind == fact}
+
+    old_partitioned, new_partitioned = tables(old, "partitioned_table"), tables(new, "partitioned_table")
+    old_plain, new_plain = tables(old, "plain_table"), tables(new, "plain_table")
+    for table in sorted(set(old_plain) & set(new_partitioned)):
+        raise InputError(f"table {table} is plain in the source and partitioned in the target: PostgreSQL cannot "
+                         "partition a table in place; create the partitioned table under a new name, move the "
+                         "rows, then swap the names")
+    for table in sorted(set(old_partitioned) & set(new_plain)):
+        raise InputError(f"table {table} is partitioned in the source and plain in the target: PostgreSQL cannot "
+                         "turn a partitioned table plain in place; create the plain table under a new name, move "
+                         "the rows, then swap the names")
+    for table in sorted(set(old_partitioned) & set(new_partitioned)):
+        if old_partitioned[table] != new_partitioned[table]:
+            raise InputError(f"table {table} changes its partition key from {old_partitioned[table]} to "
+                             f"{new_partitioned[table]}: PostgreSQL cannot change a partition key in place; "
+                             "create the table anew under another name, move the rows, then swap the names")
+
+
+_ALTER_TYPE = re.compile(r'^alter table (?P<table>\S+) alter column (?P<column>"(?:[^"]|"")+") set data type '
+                         r'(?P<type>.+?) using .*;$', re.DOTALL)
+
+
+def _refuse_uncastable_types(side: Side, statements: list[str]) -> None:
+    """A column type change PostgreSQL has no cast for is refused, naming the column."""
+    wanted = [m for m in map(_ALTER_TYPE.match, statements) if m]
+    if not wanted:
+        return
+    with connect(side.url, autocommit=True) as conn:
+        for match in wanted:
+            table, column = match["table"], match["column"]
+            found = conn.execute(QUERIES["castable"], {"table": table, "column": column[1:-1].replace('""', '"'),
+                                                       "type": match["type"]}).fetchone()
+            if found is None or found[1]:
+                continue
+            shown = f"{table}.{column}".replace('"', "")
+            raise InputError(
+                f"column {shown}: PostgreSQL has no cast from {found[0]} to {match['type']}; write this step by "
+                f"hand as ALTER TABLE {table} ALTER COLUMN {column} TYPE {match['type']} USING <an expression of "
+                f"{column}>, or add a new column, fill it and drop the old one")
+
+
+def _views_kept(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
+    """Statements without the drop and re-create of views that need neither.
+
+    migra re-creates every view that reads a changed table. A view whose definition is the
+    same on both sides only has to go when something it depends on (per pg_depend, down to
+    the column) is removed or re-created by the plan.
+    """
+    old_views, new_views = getattr(old.inspector, "views", {}), getattr(new.inspector, "views", {})
+    candidates = {f"view {v.schema}.{v.name}": f"rel:{v.schema}.{v.name}"
+                  for k, v in old_views.items() if k in new_views and new_views[k] == v}
+    if not candidates:
+        return statements
+    described = [(text, *object_of(text)) for text in statements]
+    removed: set[str] = set()
+    for text, _, obj in described:
+        if obj not in candidates:
+            removed |= statement_keys(text).removes
+    kept = set(candidates)
+    changed = True
+    while changed:
+        changed = False
+        gone = removed | {candidates[v] for v in set(candidates) - kept}
+        for view in sorted(kept):
+            needs = old.snapshot.depends.get(candidates[view], frozenset())
+            owners = {f"rel:{n.split(':', 1)[1].rsplit('.', 1)[0]}" for n in needs if n.startswith(("col:", "con:"))}
+            if needs & gone or owners & gone:
+                kept.discard(view)
+                changed = True
+    return [text for text, action, obj in described
+            if not (obj in kept and action in ("drop", "create", "replace"))]
+
+
+def _enum_additions(old_labels: list[str], new_labels: list[str]) -> list[tuple[str, str, str]] | None:
+    """(label, BEFORE/AFTER, neighbour) to add, or None when labels are removed or reordered."""
+    kept = [label for label in new_labels if label in old_labels]
+    if kept != old_labels or not old_labels:
+        return None
+    added: list[tuple[str, str, str]] = []
+    for position, label in enumerate(new_labels):
+        if label in old_labels:
+            continue
+        if position == 0:
+            added.append((label, "BEFORE", old_labels[0]))
+        else:
+            added.append((label, "AFTER", new_labels[position - 1]))
+    return added
+
+
+def _enums_extended(statements: list[str], old: object, new: object) -> list[str]:
+    """An enum that only gains labels is ALTER TYPE ... ADD VALUE, not re-created.
+
+    migra renames the old type, creates the new one, converts every column through text and
+    drops the old type: a table rewrite that fails when a view reads the column.
+    """
+    old_enums, new_enums = getattr(old, "enums", {}), getattr(new, "enums", {})
+    old_tables, new_tables = getattr(old, "tables", {}), getattr(new, "tables", {})
+    out = list(statements)
+    for key, target in new_enums.items():
+        source = old_enums.get(key)
+        if source is None or list(source.elements) == list(target.elements):
+            continue
+        added = _enum_additions(list(source.elements), list(target.elements))
+        if added is None:
+            continue
+        quoted = f"{_ident(target.schema)}.{_ident(target.name)}"
+        retyped = re.compile(rf"^alter table (\S+) alter column (\S+) type {re.escape(key)} using .*;$")
+        columns = {(m[1], m[2].strip('"')) for m in map(retyped.match, out) if m}
+
+        def unchanged_default(table: str, column: str) -> bool:
+            a, b = old_tables.get(table), new_tables.get(table)
+            return bool(a and b and column in a.columns and column in b.columns
+                        and a.columns[column].default == b.columns[column].default)
+
+        def belongs(text: str) -> bool:
+            if retyped.match(text) or text.startswith((f"alter type {key} rename to ", f"create type {key} as enum")):
+                return True
+            if text.startswith("drop type ") and text.endswith(f'{target.name}__old_version_to_be_dropped";'):
+                return True
+            match = re.match(r'^alter table (\S+) alter column "((?:[^"]|"")+)" (?:drop|set) default', text)
+            return bool(match and (match[1], match[2]) in columns and unchanged_default(match[1], match[2]))
+
+        out = [text for text in out if not belongs(text)]
+        out[:0] = [f"ALTER TYPE {quoted} ADD VALUE {_literal(label)} {where} {_literal(neighbour)};"
+                   for label, where, neighbour in added]
+    return out
 
 
 def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
@@ -614,7 +868,13 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     """
     old = _inspected(source, cache)
     new = _inspected(target, cache)
+    _refuse_impossible_partitioning(old.snapshot, new.snapshot)
     statements = _partitioning_fixed(migra_statements(old.inspector, new.inspector), old.snapshot, new.snapshot)
+    _refuse_uncastable_types(source, statements)
+    statements = _constraints_fixed(statements, old.inspector, new.inspector)
+    statements = _policies_altered(statements, old.inspector, new.inspector)
+    statements = _enums_extended(statements, old.inspector, new.inspector)
+    statements = _views_kept(statements, old, new)
     facts = _TableFacts(source, old.inspector)
     migra_changes: list[Change] = []
     # Views and functions the source already has (unquoted, functions without arguments).
@@ -645,5 +905,6 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     defaults = _default_privilege_changes(old.snapshot, new.snapshot)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
     database = _database_acl_changes(old.snapshot, new.snapshot)
-    return Differences(changes=tuple(roles_first + defaults + migra_changes + extras + database + roles_last),
-                       source=source, target=target)
+    changes = roles_first + defaults + migra_changes + extras + database + roles_last
+    order = dependency_order([c.sql for c in changes], old.snapshot.depends, new.snapshot.depends)
+    return Differences(changes=tuple(changes[i] for i in order), source=source, target=target)

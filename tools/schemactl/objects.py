@@ -23,6 +23,7 @@ KIND_RANK = {
     "extension": 4,
     "default_privileges": 4,
     "sequence": 5,
+    "type": 5,
     "function": 6,
     "table": 7,
     "alter_table": 8,
@@ -90,6 +91,11 @@ def _references(node: Any, facts: Facts, *, skip: Any = None) -> None:
                 facts.requires.add("schema:" + sub.schemaname)
         elif isinstance(sub, ast.FuncCall):
             facts.requires.add(func_key(sub.funcname))
+        elif isinstance(sub, ast.TypeName) and sub.names:
+            # A user type (enum, domain, composite) must exist before a column or argument uses it.
+            parts = [n.sval for n in sub.names]
+            if parts[0] != "pg_catalog":
+                facts.requires.add("type:" + qualify(parts[-2] if len(parts) > 1 else None, parts[-1]))
         elif isinstance(sub, ast.RoleSpec) and sub.roletype == RoleSpecType.ROLESPEC_CSTRING:
             facts.requires.add("role:" + sub.rolename)
 
@@ -161,6 +167,8 @@ def describe(node: Any) -> Facts:
         key = func_key(node.funcname)
         facts.name = key[5:]
         facts.provides.add(key)
+        _references(node.parameters, facts)
+        _references(node.returnType, facts)
         # SQL-standard bodies (BEGIN ATOMIC / RETURN) are bound when created.
         if getattr(node, "sql_body", None) is not None:
             _references(node.sql_body, facts)
@@ -205,6 +213,15 @@ def describe(node: Any) -> Facts:
         for option in node.options or ():
             if option.defname == "schema":
                 facts.requires.add("schema:" + option.arg.sval)
+    elif isinstance(node, (ast.CreateEnumStmt, ast.CreateDomainStmt, ast.CompositeTypeStmt)):
+        if isinstance(node, ast.CompositeTypeStmt):
+            names = (node.typevar.schemaname, node.typevar.relname)
+        else:
+            parts = [n.sval for n in (node.typeName if isinstance(node, ast.CreateEnumStmt) else node.domainname)]
+            names = (parts[-2] if len(parts) > 1 else None, parts[-1])
+        facts.kind, facts.name = "type", qualify(*names)
+        facts.provides.add("type:" + facts.name)
+        _references(node, facts)
     elif isinstance(node, ast.CreateSeqStmt):
         rel = node.sequence
         facts.kind, facts.name = "sequence", qualify(rel.schemaname, rel.relname)

@@ -16,15 +16,19 @@ WHERE c.relkind = 'I'
 UNION ALL
 SELECT 'inherited_constraint', n.nspname || '.' || c.relname, con.conname, NULL
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN user_ns n ON n.oid = c.relnamespace
-WHERE con.conparentid <> 0 OR (c.relispartition AND con.coninhcount > 0)
+WHERE con.conparentid <> 0 OR (c.relispartition AND con.coninhcount > 0) OR (con.coninhcount > 0 AND NOT con.conislocal)
 UNION ALL
 SELECT 'partitioned_constraint', n.nspname || '.' || c.relname, con.conname, pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN user_ns n ON n.oid = c.relnamespace
 WHERE c.relkind = 'p' AND con.contype IN ('p', 'u', 'x', 'f')
 UNION ALL
-SELECT 'partitioned_table', n.nspname || '.' || c.relname, NULL, NULL
+SELECT 'partitioned_table', n.nspname || '.' || c.relname, NULL, pg_get_partkeydef(c.oid)
 FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
 WHERE c.relkind = 'p'
+UNION ALL
+SELECT 'plain_table', n.nspname || '.' || c.relname, NULL, NULL
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r'
 UNION ALL
 SELECT 'partition', n.nspname || '.' || c.relname, pn.nspname || '.' || p.relname, NULL
 FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace

@@ -1,0 +1,3 @@
+CREATE TABLE event_log (event_id integer NOT NULL, kind text NOT NULL,
+    CONSTRAINT event_log_kind_check CHECK (kind <> '') NO INHERIT);
+CREATE TABLE event_log_2024 () INHERITS (event_log);

@@ -1,0 +1,1 @@
+CREATE TABLE sample (sample_id integer CONSTRAINT sample_pkey PRIMARY KEY, taken bigint);

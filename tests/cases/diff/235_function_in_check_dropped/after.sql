@@ -1,0 +1,1 @@
+CREATE TABLE wallet (address text CONSTRAINT wallet_pkey PRIMARY KEY);

@@ -1,0 +1,2 @@
+CREATE TABLE notice (notice_id integer CONSTRAINT notice_pkey PRIMARY KEY, body text);
+GRANT SELECT ON notice TO PUBLIC;

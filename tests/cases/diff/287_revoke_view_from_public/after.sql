@@ -1,0 +1,2 @@
+CREATE TABLE notice (notice_id integer CONSTRAINT notice_pkey PRIMARY KEY, body text);
+CREATE VIEW notice_v AS SELECT notice_id FROM notice;

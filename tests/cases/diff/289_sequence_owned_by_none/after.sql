@@ -1,0 +1,3 @@
+CREATE TABLE shipment (shipment_no bigint NOT NULL);
+CREATE TABLE parcel (parcel_no bigint NOT NULL);
+CREATE SEQUENCE tracking_seq;

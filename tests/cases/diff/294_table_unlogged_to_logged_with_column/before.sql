@@ -1,0 +1,1 @@
+CREATE UNLOGGED TABLE cache_entry (cache_key text CONSTRAINT cache_entry_pkey PRIMARY KEY);

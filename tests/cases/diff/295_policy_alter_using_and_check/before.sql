@@ -1,0 +1,4 @@
+CREATE ROLE sc_case_295_reader;
+CREATE TABLE memo (memo_id integer CONSTRAINT memo_pkey PRIMARY KEY, author text NOT NULL, public boolean NOT NULL DEFAULT false);
+ALTER TABLE memo ENABLE ROW LEVEL SECURITY;
+CREATE POLICY memo_author ON memo USING (author = current_user) WITH CHECK (author = current_user);
