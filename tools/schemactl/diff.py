@@ -801,6 +801,48 @@ def _enums_extended(statements: list[str], old: object, new: object) -> list[str
     return out
 
 
+_COLUMN_DEFAULT = re.compile(r'^alter table (?P<table>\S+) alter column "(?P<column>(?:[^"]|"")+)" '
+                             r'(?:set default .*|drop default);$', re.DOTALL)
+
+
+def _generated_fixed(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
+    """Generated columns whose expression changes, appears or goes, as PostgreSQL 15 allows.
+
+    migra sees a generation expression as a default. PostgreSQL 15 has DROP EXPRESSION (the
+    column keeps its values) but no SET EXPRESSION: a changed expression is a drop and re-add
+    of the column in one statement (a rewrite; its indexes are built again).
+    """
+    old_tables, new_tables = getattr(old.inspector, "tables", {}), getattr(new.inspector, "tables", {})
+    out: list[str] = []
+    for text in statements:
+        match = _COLUMN_DEFAULT.match(text)
+        table, column = (match["table"], match["column"].replace('""', '"')) if match else ("", "")
+        before = old_tables[table].columns.get(column) if match and table in old_tables else None
+        after = new_tables[table].columns.get(column) if match and table in new_tables else None
+        if before is None or after is None or not (before.is_generated or after.is_generated):
+            out.append(text)
+            continue
+        name = _ident(column)
+        if before.is_generated and not after.is_generated:
+            out.append(f"ALTER TABLE {table} ALTER COLUMN {name} DROP EXPRESSION;")
+            if after.default:
+                out.append(f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {after.default};")
+            continue
+        added = (f"ADD COLUMN {name} {after.dbtypestr} GENERATED ALWAYS AS ({after.default}) STORED"
+                 f"{' NOT NULL' if after.not_null else ''}")
+        if before.is_generated:
+            out.append(f"ALTER TABLE {table} DROP COLUMN {name}, {added};")
+        else:
+            out += [f"ALTER TABLE {table} DROP COLUMN {name};", f"ALTER TABLE {table} {added};"]
+        # Indexes on the column went with it.
+        key = f"col:{new_tables[table].schema}.{new_tables[table].name}.{column}"
+        for index_key, needs in sorted(new.snapshot.depends.items()):
+            index_name = f"{_ident(index_key[6:].split('.', 1)[0])}.{_ident(index_key[6:].split('.', 1)[1])}"
+            if index_key.startswith("index:") and key in needs and index_name in getattr(new.inspector, "indexes", {}):
+                out.append(f"{new.inspector.indexes[index_name].definition};")
+    return out
+
+
 def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
     if found:
         listed = ", ".join(f"{kind} {name}" for kind, name in found[:8])
@@ -874,6 +916,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _constraints_fixed(statements, old.inspector, new.inspector)
     statements = _policies_altered(statements, old.inspector, new.inspector)
     statements = _enums_extended(statements, old.inspector, new.inspector)
+    statements = _generated_fixed(statements, old, new)
     statements = _views_kept(statements, old, new)
     facts = _TableFacts(source, old.inspector)
     migra_changes: list[Change] = []

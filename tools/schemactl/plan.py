@@ -267,7 +267,9 @@ def _alter_table_hazards(node: ast.AlterTableStmt, column_type: ColumnType, has_
     for cmd in node.cmds or ():
         subtype = cmd.subtype
         if subtype == AlterTableType.AT_DropColumn:
-            hazards |= {"deletes_data", "access_exclusive_lock"}
+            hazards |= {"access_exclusive_lock"}
+            if cmd.name not in _regenerated(node):
+                hazards.add("deletes_data")
         elif subtype == AlterTableType.AT_AlterColumnType:
             hazards |= {"access_exclusive_lock", "table_rewrite"}
             new_type = _format_type(cmd.def_.typeName) if isinstance(cmd.def_, ast.ColumnDef) else ""
@@ -305,6 +307,17 @@ def _alter_table_hazards(node: ast.AlterTableStmt, column_type: ColumnType, has_
         # An empty table loses nothing; the lock is still taken.
         pass
     return hazards
+
+
+def _regenerated(node: ast.AlterTableStmt) -> set[str]:
+    """Columns the same statement adds back as generated columns (their values are derived)."""
+    names: set[str] = set()
+    for cmd in node.cmds or ():
+        column = cmd.def_
+        if cmd.subtype == AlterTableType.AT_AddColumn and isinstance(column, ast.ColumnDef) and any(
+                c.contype == ConstrType.CONSTR_GENERATED for c in column.constraints or ()):
+            names.add(column.colname)
+    return names
 
 
 def _format_type(type_name: ast.TypeName) -> str:

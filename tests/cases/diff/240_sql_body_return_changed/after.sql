@@ -1,0 +1,1 @@
+CREATE FUNCTION vat(amount numeric) RETURNS numeric LANGUAGE sql IMMUTABLE RETURN amount * 0.21;
