@@ -843,6 +843,50 @@ def _generated_fixed(statements: list[str], old: Inspection, new: Inspection) ->
     return out
 
 
+def _defaults_released(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
+    """Column defaults that call a dropped function are dropped first and set again after.
+
+    pg_depend ties a default to the functions it calls; migra replaces such a function
+    (a new signature) without touching the default, which then blocks the DROP FUNCTION.
+    """
+    keys = [statement_keys(text) for text in statements]
+    removed = set().union(*(k.removes for k in keys)) if keys else set()
+    made = set().union(*(k.makes for k in keys)) if keys else set()
+    dropped_functions = {key for key in removed if key.startswith("func:")}
+    if not dropped_functions:
+        return statements
+    old_tables, new_tables = getattr(old.inspector, "tables", {}), getattr(new.inspector, "tables", {})
+    first: list[str] = []
+    last: list[str] = []
+    old_functions, new_functions = getattr(old.inspector, "functions", {}), getattr(new.inspector, "functions", {})
+    for dependent, needs in sorted(old.snapshot.depends.items()):
+        if not needs & dropped_functions or dependent in removed:
+            continue
+        if dependent.startswith("func:"):
+            # A SQL-standard body calling the dropped function: dropped first, created again.
+            schema, _, name = dependent[5:].partition(".")
+            for function in old_functions.values():
+                if (function.schema, function.name) == (schema, name):
+                    first.append(f"drop function if exists {function.quoted_full_name}({function.identity_arguments});")
+            if dependent not in made:
+                last += [f"{f.full_definition.strip()};" for f in new_functions.values()
+                         if (f.schema, f.name) == (schema, name)]
+            continue
+        if not dependent.startswith("col:"):
+            continue
+        schema, _, rest = dependent[4:].partition(".")
+        table_name, _, column = rest.rpartition(".")
+        table = f"{_ident(schema)}.{_ident(table_name)}"
+        before = old_tables[table].columns.get(column) if table in old_tables else None
+        if before is None or before.is_generated or not before.default:
+            continue
+        first.append(f"ALTER TABLE {table} ALTER COLUMN {_ident(column)} DROP DEFAULT;")
+        after = new_tables[table].columns.get(column) if table in new_tables else None
+        if dependent not in made and after is not None and after.default and not after.is_generated:
+            last.append(f"ALTER TABLE {table} ALTER COLUMN {_ident(column)} SET DEFAULT {after.default};")
+    return first + statements + last
+
+
 def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
     if found:
         listed = ", ".join(f"{kind} {name}" for kind, name in found[:8])
@@ -917,6 +961,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _policies_altered(statements, old.inspector, new.inspector)
     statements = _enums_extended(statements, old.inspector, new.inspector)
     statements = _generated_fixed(statements, old, new)
+    statements = _defaults_released(statements, old, new)
     statements = _views_kept(statements, old, new)
     facts = _TableFacts(source, old.inspector)
     migra_changes: list[Change] = []

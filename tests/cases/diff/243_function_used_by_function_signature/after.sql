@@ -1,0 +1,2 @@
+CREATE FUNCTION f_base(x bigint) RETURNS bigint LANGUAGE sql IMMUTABLE RETURN x + 1;
+CREATE FUNCTION f_user(x integer) RETURNS bigint LANGUAGE sql IMMUTABLE RETURN f_base(x) * 2;
