@@ -887,6 +887,42 @@ def _defaults_released(statements: list[str], old: Inspection, new: Inspection) 
     return first + statements + last
 
 
+_RETYPE = re.compile(r'^alter table (?P<table>\S+) alter column (?P<column>"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*) '
+                     r'(?:set data )?type ', re.IGNORECASE)
+
+
+def _defaults_around_type_changes(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
+    """A column whose type changes loses its default first and gets the target's after.
+
+    PostgreSQL casts the old default to the new type and fails when it cannot (text -> an
+    enum, a default that no longer fits); migra changes the type with the default in place.
+    """
+    old_tables, new_tables = getattr(old.inspector, "tables", {}), getattr(new.inspector, "tables", {})
+    out: list[str] = []
+    for text in statements:
+        match = _RETYPE.match(text)
+        if match is None:
+            out.append(text)
+            continue
+        table = match["table"]
+        column = match["column"][1:-1].replace('""', '"') if match["column"].startswith('"') else match["column"]
+        before = old_tables[table].columns.get(column) if table in old_tables else None
+        after = new_tables[table].columns.get(column) if table in new_tables else None
+        if before is None or not before.default or before.is_generated or before.is_identity:
+            out.append(text)
+            continue
+        name = _ident(column)
+        drop = f'alter table {table} alter column {name} drop default;'
+        if not any(t.lower() == drop for t in statements):
+            out.append(f"ALTER TABLE {table} ALTER COLUMN {name} DROP DEFAULT;")
+        out.append(text)
+        set_default = re.compile(rf"^alter table {re.escape(table)} alter column {re.escape(name)} set default ",
+                                 re.IGNORECASE)
+        if after is not None and after.default and not any(set_default.match(t) for t in statements):
+            out.append(f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {after.default};")
+    return out
+
+
 def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
     if found:
         listed = ", ".join(f"{kind} {name}" for kind, name in found[:8])
@@ -962,6 +998,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _enums_extended(statements, old.inspector, new.inspector)
     statements = _generated_fixed(statements, old, new)
     statements = _defaults_released(statements, old, new)
+    statements = _defaults_around_type_changes(statements, old, new)
     statements = _views_kept(statements, old, new)
     facts = _TableFacts(source, old.inspector)
     migra_changes: list[Change] = []

@@ -1,0 +1,1 @@
+CREATE TABLE ticket (ticket_id integer CONSTRAINT ticket_pkey PRIMARY KEY, state text NOT NULL DEFAULT 'open');
