@@ -12,6 +12,36 @@ ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT
 
 COMMENT ON ROLE "blockchain_service" IS 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.';
 
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_backup') THEN CREATE ROLE "memory_backup"; END IF; END $role$;
+ALTER ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT -1;
+
+COMMENT ON ROLE "memory_backup" IS 'Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.';
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_deploy') THEN CREATE ROLE "memory_deploy"; END IF; END $role$;
+ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
+
+COMMENT ON ROLE "memory_deploy" IS 'Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.';
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_owner') THEN CREATE ROLE "memory_owner"; END IF; END $role$;
+ALTER ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
+
+COMMENT ON ROLE "memory_owner" IS 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.';
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_worker') THEN CREATE ROLE "memory_worker"; END IF; END $role$;
+ALTER ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
+
+COMMENT ON ROLE "memory_worker" IS 'Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.';
+
+-- hazards: authorization
+GRANT "pg_read_all_data" TO "memory_backup";
+
+-- hazards: authorization
+GRANT "memory_owner" TO "memory_deploy";
+
 create schema if not exists "monitoring";
 
 create table "public"."access_grants" (
@@ -44,6 +74,9 @@ create table "public"."blockchain_audit_logs" (
     "timestamp" timestamp with time zone not null default now()
 );
 
+-- hazards: authorization
+alter table "public"."blockchain_audit_logs" enable row level security;
+
 create table "public"."blockchain_audit_logs_archive" (
     "log_id" bigint not null,
     "operation" text not null,
@@ -57,6 +90,9 @@ create table "public"."blockchain_audit_logs_archive" (
     "archived_at" timestamp with time zone not null default now()
 );
 
+-- hazards: authorization
+alter table "public"."blockchain_audit_logs_archive" enable row level security;
+
 create table "public"."cost_tracking" (
     "cost_id" bigint generated always as identity not null,
     "wallet_address" text not null,
@@ -65,10 +101,13 @@ create table "public"."cost_tracking" (
     "tx_signature" text,
     "solana_fee_lamports" bigint not null default 0,
     "rent_lamports" bigint not null default 0,
-    "arweave_cost_winston" numeric(30,0) not null default 0,
+    "arweave_cost_winston" numeric not null default 0,
     "total_cost_lamports" bigint not null,
     "timestamp" timestamp with time zone not null default now()
 );
+
+-- hazards: authorization
+alter table "public"."cost_tracking" enable row level security;
 
 create table "public"."memory_assets" (
     "asset_id" text not null,
@@ -102,12 +141,15 @@ create table "public"."memory_batches" (
     "primary_signature" text,
     "tx_signatures" text[] not null default '{}'::text[],
     "total_cost_lamports" bigint not null default 0,
-    "arweave_cost_winston" numeric(30,0) not null default 0,
+    "arweave_cost_winston" numeric not null default 0,
     "error_message" text,
     "created_at" timestamp with time zone not null default now(),
     "updated_at" timestamp with time zone not null default now(),
     "completed_at" timestamp with time zone
 );
+
+-- hazards: authorization
+alter table "public"."memory_batches" enable row level security;
 
 create table "public"."merkle_trees" (
     "tree_address" text not null,
@@ -124,6 +166,9 @@ create table "public"."merkle_trees" (
     "created_at" timestamp with time zone not null default now(),
     "updated_at" timestamp with time zone not null default now()
 );
+
+-- hazards: authorization
+alter table "public"."merkle_trees" enable row level security;
 
 create table "public"."minting_queue" (
     "queue_id" bigint generated always as identity not null,
@@ -143,6 +188,9 @@ create table "public"."minting_queue" (
     "updated_at" timestamp with time zone not null default now()
 );
 
+-- hazards: authorization
+alter table "public"."minting_queue" enable row level security;
+
 create table "public"."transfer_history" (
     "transfer_id" bigint generated always as identity not null,
     "asset_id" text not null,
@@ -151,6 +199,9 @@ create table "public"."transfer_history" (
     "tx_signature" text not null,
     "transferred_at" timestamp with time zone not null default now()
 );
+
+-- hazards: authorization
+alter table "public"."transfer_history" enable row level security;
 
 create table "public"."version_history" (
     "version_id" bigint generated always as identity not null,
@@ -162,6 +213,9 @@ create table "public"."version_history" (
     "created_by_address" text,
     "created_at" timestamp with time zone not null default now()
 );
+
+-- hazards: authorization
+alter table "public"."version_history" enable row level security;
 
 -- hazards: index_build
 CREATE INDEX access_grants_asset_id_idx ON public.access_grants USING btree (asset_id);
@@ -425,10 +479,10 @@ alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_lo
 alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_tx_signature_base58";
 
 -- hazards: access_exclusive_lock
-alter table "public"."cost_tracking" add constraint "cost_tracking_arweave_cost_winston_nonnegative" CHECK ((arweave_cost_winston >= (0)::numeric)) not valid;
+alter table "public"."cost_tracking" add constraint "cost_tracking_arweave_cost_winston_whole" CHECK (((arweave_cost_winston >= (0)::numeric) AND (arweave_cost_winston = trunc(arweave_cost_winston)))) not valid;
 
 -- hazards: validates_constraint
-alter table "public"."cost_tracking" validate constraint "cost_tracking_arweave_cost_winston_nonnegative";
+alter table "public"."cost_tracking" validate constraint "cost_tracking_arweave_cost_winston_whole";
 
 -- hazards: access_exclusive_lock
 alter table "public"."cost_tracking" add constraint "cost_tracking_batch_id_fkey" FOREIGN KEY (batch_id) REFERENCES memory_batches(batch_id) ON DELETE RESTRICT not valid;
@@ -554,10 +608,10 @@ alter table "public"."memory_assets" add constraint "memory_assets_title_length"
 alter table "public"."memory_assets" validate constraint "memory_assets_title_length";
 
 -- hazards: access_exclusive_lock
-alter table "public"."memory_batches" add constraint "memory_batches_arweave_cost_winston_nonnegative" CHECK ((arweave_cost_winston >= (0)::numeric)) not valid;
+alter table "public"."memory_batches" add constraint "memory_batches_arweave_cost_winston_whole" CHECK (((arweave_cost_winston >= (0)::numeric) AND (arweave_cost_winston = trunc(arweave_cost_winston)))) not valid;
 
 -- hazards: validates_constraint
-alter table "public"."memory_batches" validate constraint "memory_batches_arweave_cost_winston_nonnegative";
+alter table "public"."memory_batches" validate constraint "memory_batches_arweave_cost_winston_whole";
 
 -- hazards: access_exclusive_lock
 alter table "public"."memory_batches" add constraint "memory_batches_asset_count_positive" CHECK ((asset_count > 0)) not valid;
@@ -795,7 +849,6 @@ alter table "public"."version_history" validate constraint "version_history_vers
 
 set check_function_bodies = off;
 
--- hazards: has_untracked_dependencies
 create or replace view "monitoring"."connection_counts" as  SELECT datname,
     usename,
     state,
@@ -808,7 +861,6 @@ create or replace view "monitoring"."connection_counts" as  SELECT datname,
   WHERE (backend_type = 'client backend'::text)
   GROUP BY datname, usename, state;
 
--- hazards: has_untracked_dependencies
 create or replace view "monitoring"."index_usage" as  SELECT s.schemaname,
     s.relname AS tablename,
     s.indexrelname AS indexname,
@@ -824,7 +876,6 @@ create or replace view "monitoring"."index_usage" as  SELECT s.schemaname,
      JOIN pg_index i ON ((s.indexrelid = i.indexrelid)))
   ORDER BY s.idx_scan, (pg_relation_size((s.indexrelid)::regclass)) DESC, s.schemaname, s.indexrelname;
 
--- hazards: has_untracked_dependencies
 CREATE OR REPLACE FUNCTION monitoring.slow_queries(max_rows integer DEFAULT 20)
  RETURNS TABLE(query text, calls bigint, total_exec_ms double precision, mean_exec_ms double precision, max_exec_ms double precision, rows_returned bigint)
  LANGUAGE plpgsql
@@ -861,7 +912,6 @@ END
 $function$
 ;
 
--- hazards: has_untracked_dependencies
 create or replace view "monitoring"."table_sizes" as  SELECT n.nspname AS schemaname,
     c.relname AS tablename,
     (c.reltuples)::bigint AS row_estimate,
@@ -874,7 +924,6 @@ create or replace view "monitoring"."table_sizes" as  SELECT n.nspname AS schema
   WHERE ((c.relkind = ANY (ARRAY['r'::"char", 'p'::"char", 'm'::"char"])) AND (n.nspname <> 'information_schema'::name) AND (n.nspname !~ '^pg_'::text))
   ORDER BY (pg_total_relation_size((c.oid)::regclass)) DESC, n.nspname, c.relname;
 
--- hazards: has_untracked_dependencies
 create or replace view "public"."active_memory_assets" as  SELECT ma.asset_id,
     ma.owner_address,
     ma.batch_id,
@@ -900,7 +949,6 @@ create or replace view "public"."active_memory_assets" as  SELECT ma.asset_id,
      LEFT JOIN memory_batches mb ON ((ma.batch_id = mb.batch_id)))
   WHERE (ma.status = 'active'::text);
 
--- hazards: has_untracked_dependencies
 CREATE OR REPLACE FUNCTION public.archive_audit_logs(retention interval DEFAULT '90 days'::interval, batch_size integer DEFAULT 10000, max_batches integer DEFAULT NULL::integer)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -975,7 +1023,6 @@ END
 $function$
 ;
 
--- hazards: has_untracked_dependencies
 create or replace view "public"."batch_statistics" as  SELECT ((created_at AT TIME ZONE 'UTC'::text))::date AS date,
     count(*) AS total_batches,
     count(*) FILTER (WHERE (status = 'pending'::text)) AS pending_batches,
@@ -992,7 +1039,6 @@ create or replace view "public"."batch_statistics" as  SELECT ((created_at AT TI
    FROM memory_batches mb
   GROUP BY (((created_at AT TIME ZONE 'UTC'::text))::date);
 
--- hazards: has_untracked_dependencies
 CREATE OR REPLACE FUNCTION public.cleanup_minting_queue(retention interval DEFAULT '7 days'::interval, batch_size integer DEFAULT 10000, max_batches integer DEFAULT NULL::integer)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -1037,7 +1083,144 @@ END
 $function$
 ;
 
--- hazards: has_untracked_dependencies
+CREATE OR REPLACE FUNCTION public.complete_batch(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    minted integer;
+BEGIN
+    UPDATE memory_batches AS mb
+    SET
+        status = 'completed',
+        completed_at = now(),
+        minted_count = (SELECT count(*) FROM memory_assets AS ma WHERE ma.batch_id = mb.batch_id),
+        primary_signature = signature,
+        tx_signatures = signatures,
+        total_cost_lamports = cost_lamports,
+        arweave_cost_winston = cost_winston
+    WHERE mb.batch_id = completed_batch AND mb.status IN ('pending', 'processing')
+    RETURNING mb.minted_count INTO minted;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'complete_batch: batch % is not pending or processing', completed_batch
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN minted;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.memory_assets_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    tree_capacity bigint;
+    batch_owner text;
+    batch_tree text;
+    batch_size integer;
+    batch_assets bigint;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.asset_id <> OLD.asset_id OR NEW.merkle_tree <> OLD.merkle_tree
+            OR NEW.leaf_index <> OLD.leaf_index OR NEW.created_at <> OLD.created_at
+            OR (OLD.mint_signature IS NOT NULL AND NEW.mint_signature IS DISTINCT FROM OLD.mint_signature) THEN
+            RAISE EXCEPTION 'memory_assets: chain facts of asset % cannot change', OLD.asset_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF OLD.status = 'burned' AND NEW.status <> 'burned' THEN
+            RAISE EXCEPTION 'memory_assets: asset % is burned; nothing comes back from burned', OLD.asset_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.status = 'pending' AND OLD.status <> 'pending' THEN
+            RAISE EXCEPTION 'memory_assets: asset % cannot return to pending', OLD.asset_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.batch_id IS NOT DISTINCT FROM OLD.batch_id THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        SELECT mt.capacity INTO tree_capacity FROM merkle_trees AS mt WHERE mt.tree_address = NEW.merkle_tree;
+        IF NEW.leaf_index >= tree_capacity THEN
+            RAISE EXCEPTION 'memory_assets: leaf_index % is beyond the capacity % of tree %',
+                NEW.leaf_index, tree_capacity, NEW.merkle_tree
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF NEW.batch_id IS NOT NULL THEN
+        SELECT mb.owner_address, mb.merkle_tree, mb.asset_count INTO batch_owner, batch_tree, batch_size
+        FROM memory_batches AS mb
+        WHERE mb.batch_id = NEW.batch_id
+        FOR UPDATE;
+        IF batch_owner IS DISTINCT FROM NEW.owner_address THEN
+            RAISE EXCEPTION 'memory_assets: asset % and its batch % have different owners', NEW.asset_id, NEW.batch_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF batch_tree IS NOT NULL AND batch_tree <> NEW.merkle_tree THEN
+            RAISE EXCEPTION 'memory_assets: asset % is in tree %, its batch % in tree %',
+                NEW.asset_id, NEW.merkle_tree, NEW.batch_id, batch_tree
+                USING ERRCODE = 'check_violation';
+        END IF;
+        SELECT count(*) INTO batch_assets FROM memory_assets AS ma WHERE ma.batch_id = NEW.batch_id;
+        IF batch_assets >= batch_size THEN
+            RAISE EXCEPTION 'memory_assets: batch % already holds its % assets', NEW.batch_id, batch_size
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.minting_queue_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    batch_owner text;
+BEGIN
+    IF NEW.batch_id IS NOT NULL THEN
+        SELECT mb.owner_address INTO batch_owner FROM memory_batches AS mb WHERE mb.batch_id = NEW.batch_id;
+        IF batch_owner IS DISTINCT FROM NEW.owner_address THEN
+            RAISE EXCEPTION 'minting_queue: batch % does not belong to %', NEW.batch_id, NEW.owner_address
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.record_grant_use(used_grant bigint)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+    UPDATE access_grants AS ag
+    SET use_count = ag.use_count + 1, last_used_at = now()
+    FROM memory_assets AS ma
+    WHERE
+        ag.grant_id = used_grant
+        AND ag.grantee_address = current_setting('app.current_user', TRUE)
+        AND ag.revoked_at IS NULL
+        AND (ag.expires_at IS NULL OR ag.expires_at > now())
+        AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
+        AND ma.asset_id = ag.asset_id
+        AND ma.owner_address = ag.grantor_address;
+    RETURN FOUND;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.set_updated_at()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1049,7 +1232,92 @@ END
 $function$
 ;
 
--- hazards: has_untracked_dependencies
+CREATE OR REPLACE FUNCTION public.shared_with_me()
+ RETURNS TABLE(asset_id text, owner_address text, title text, description text, tags text[], arweave_tx_id text, content_hash text, created_at timestamp with time zone, grant_id bigint, permission text, expires_at timestamp with time zone, uses_left integer)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+    SELECT
+        ma.asset_id,
+        ma.owner_address,
+        ma.title,
+        ma.description,
+        ma.tags,
+        ma.arweave_tx_id,
+        ma.content_hash,
+        ma.created_at,
+        ag.grant_id,
+        ag.permission,
+        ag.expires_at,
+        ag.max_uses - ag.use_count AS uses_left
+    FROM access_grants AS ag
+    INNER JOIN memory_assets AS ma
+        ON ag.asset_id = ma.asset_id AND ag.grantor_address = ma.owner_address
+    WHERE
+        ag.grantee_address = current_setting('app.current_user', TRUE)
+        AND ag.revoked_at IS NULL
+        AND (ag.expires_at IS NULL OR ag.expires_at > now())
+        AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
+        AND ma.status = 'active'
+    ORDER BY ma.created_at DESC, ma.asset_id ASC
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.transfer_asset(transferred_asset text, new_owner text, signature text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    wallet text := current_setting('app.current_user', TRUE);
+    asset_owner text;
+    asset_status text;
+    new_transfer_id bigint;
+BEGIN
+    SELECT ma.owner_address, ma.status INTO asset_owner, asset_status
+    FROM memory_assets AS ma
+    WHERE ma.asset_id = transferred_asset
+    FOR UPDATE;
+    IF wallet IS NULL OR asset_owner IS DISTINCT FROM wallet THEN
+        RAISE EXCEPTION 'transfer_asset: asset % is not owned by the wallet in app.current_user', transferred_asset
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF asset_status NOT IN ('active', 'archived') THEN
+        RAISE EXCEPTION 'transfer_asset: asset % is %, only active or archived assets move', transferred_asset, asset_status
+            USING ERRCODE = 'check_violation';
+    END IF;
+    INSERT INTO transfer_history (asset_id, from_address, to_address, tx_signature)
+    VALUES (transferred_asset, wallet, new_owner, signature)
+    RETURNING transfer_id INTO new_transfer_id;
+    UPDATE memory_assets AS ma
+    SET owner_address = new_owner
+    WHERE ma.asset_id = transferred_asset;
+    RETURN new_transfer_id;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.transfer_history_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    asset_owner text;
+BEGIN
+    SELECT ma.owner_address INTO asset_owner FROM memory_assets AS ma WHERE ma.asset_id = NEW.asset_id;
+    IF asset_owner IS DISTINCT FROM NEW.from_address THEN
+        RAISE EXCEPTION 'transfer_history: asset % is not owned by %', NEW.asset_id, NEW.from_address
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$function$
+;
+
 create or replace view "public"."user_statistics" as  WITH asset_totals AS (
          SELECT ma.owner_address,
             count(*) AS total_assets,
@@ -1102,71 +1370,68 @@ create or replace view "public"."user_statistics" as  WITH asset_totals AS (
      LEFT JOIN batch_totals b ON ((w.owner_address = b.owner_address)))
      LEFT JOIN cost_totals c ON ((w.owner_address = c.owner_address)));
 
--- hazards: authorization
-grant insert on table "public"."access_grants" to "blockchain_service";
+CREATE OR REPLACE FUNCTION public.version_history_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    latest integer;
+BEGIN
+    PERFORM 1 FROM memory_assets AS ma WHERE ma.asset_id = NEW.asset_id FOR UPDATE;
+    SELECT coalesce(max(vh.version), 0) INTO latest FROM version_history AS vh WHERE vh.asset_id = NEW.asset_id;
+    IF NEW.version <> latest + 1 THEN
+        RAISE EXCEPTION 'version_history: the next version of asset % is %, not %', NEW.asset_id, latest + 1, NEW.version
+            USING ERRCODE = 'check_violation';
+    END IF;
+    NEW.created_by_address := coalesce(NEW.created_by_address, nullif(current_setting('app.current_user', TRUE), ''));
+    RETURN NEW;
+END
+$function$
+;
 
 -- hazards: authorization
 grant select on table "public"."access_grants" to "blockchain_service";
 
 -- hazards: authorization
-grant update on table "public"."access_grants" to "blockchain_service";
-
--- hazards: authorization
-grant insert on table "public"."blockchain_audit_logs" to "blockchain_service";
-
--- hazards: authorization
 grant select on table "public"."blockchain_audit_logs" to "blockchain_service";
 
 -- hazards: authorization
-grant insert on table "public"."cost_tracking" to "blockchain_service";
+grant select on table "public"."blockchain_audit_logs" to "memory_worker";
 
 -- hazards: authorization
 grant select on table "public"."cost_tracking" to "blockchain_service";
 
 -- hazards: authorization
-grant insert on table "public"."memory_assets" to "blockchain_service";
+grant select on table "public"."cost_tracking" to "memory_worker";
 
 -- hazards: authorization
 grant select on table "public"."memory_assets" to "blockchain_service";
 
 -- hazards: authorization
-grant update on table "public"."memory_assets" to "blockchain_service";
-
--- hazards: authorization
-grant insert on table "public"."memory_batches" to "blockchain_service";
+grant select on table "public"."memory_assets" to "memory_worker";
 
 -- hazards: authorization
 grant select on table "public"."memory_batches" to "blockchain_service";
 
 -- hazards: authorization
-grant update on table "public"."memory_batches" to "blockchain_service";
-
--- hazards: authorization
-grant insert on table "public"."merkle_trees" to "blockchain_service";
+grant select on table "public"."memory_batches" to "memory_worker";
 
 -- hazards: authorization
 grant select on table "public"."merkle_trees" to "blockchain_service";
 
 -- hazards: authorization
-grant update on table "public"."merkle_trees" to "blockchain_service";
-
--- hazards: authorization
-grant insert on table "public"."minting_queue" to "blockchain_service";
+grant select on table "public"."merkle_trees" to "memory_worker";
 
 -- hazards: authorization
 grant select on table "public"."minting_queue" to "blockchain_service";
 
 -- hazards: authorization
-grant update on table "public"."minting_queue" to "blockchain_service";
-
--- hazards: authorization
-grant insert on table "public"."transfer_history" to "blockchain_service";
+grant select on table "public"."minting_queue" to "memory_worker";
 
 -- hazards: authorization
 grant select on table "public"."transfer_history" to "blockchain_service";
-
--- hazards: authorization
-grant insert on table "public"."version_history" to "blockchain_service";
 
 -- hazards: authorization
 grant select on table "public"."version_history" to "blockchain_service";
@@ -1189,16 +1454,75 @@ using ((grantor_address = current_setting('app.current_user'::text, true)))
 with check ((grantor_address = current_setting('app.current_user'::text, true)));
 
 -- hazards: authorization
-create policy "grantee_access"
-on "public"."memory_assets"
+create policy "schema_owner_all"
+on "public"."access_grants"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "actor_access"
+on "public"."blockchain_audit_logs"
+as permissive
+for all
+to blockchain_service
+using ((actor_address = current_setting('app.current_user'::text, true)))
+with check ((actor_address = current_setting('app.current_user'::text, true)));
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."blockchain_audit_logs"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "worker_access"
+on "public"."blockchain_audit_logs"
+as permissive
+for all
+to memory_worker
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."blockchain_audit_logs_archive"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "owner_read"
+on "public"."cost_tracking"
 as permissive
 for select
 to blockchain_service
-using (((asset_id = ANY (ARRAY( SELECT ag.asset_id
-   FROM access_grants ag
-  WHERE ((ag.grantee_address = current_setting('app.current_user'::text, true)) AND (ag.revoked_at IS NULL) AND ((ag.expires_at IS NULL) OR (ag.expires_at > now())) AND ((ag.max_uses IS NULL) OR (ag.use_count < ag.max_uses)))))) AND (EXISTS ( SELECT 1
-   FROM access_grants ag
-  WHERE ((ag.asset_id = memory_assets.asset_id) AND (ag.grantor_address = memory_assets.owner_address) AND (ag.grantee_address = current_setting('app.current_user'::text, true)) AND (ag.revoked_at IS NULL) AND ((ag.expires_at IS NULL) OR (ag.expires_at > now())) AND ((ag.max_uses IS NULL) OR (ag.use_count < ag.max_uses)))))));
+using ((wallet_address = current_setting('app.current_user'::text, true)));
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."cost_tracking"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "worker_access"
+on "public"."cost_tracking"
+as permissive
+for all
+to memory_worker
+using (true)
+with check (true);
 
 -- hazards: authorization
 create policy "owner_access"
@@ -1207,10 +1531,176 @@ as permissive
 for all
 to blockchain_service
 using ((owner_address = current_setting('app.current_user'::text, true)))
+with check (((owner_address = current_setting('app.current_user'::text, true)) AND (status = ANY (ARRAY['active'::text, 'archived'::text]))));
+
+-- hazards: authorization
+create policy "owner_updates_settled"
+on "public"."memory_assets"
+as restrictive
+for update
+to blockchain_service
+using ((status = ANY (ARRAY['active'::text, 'archived'::text])));
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."memory_assets"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "worker_access"
+on "public"."memory_assets"
+as permissive
+for all
+to memory_worker
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "owner_access"
+on "public"."memory_batches"
+as permissive
+for all
+to blockchain_service
+using ((owner_address = current_setting('app.current_user'::text, true)))
 with check ((owner_address = current_setting('app.current_user'::text, true)));
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."memory_batches"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "worker_access"
+on "public"."memory_batches"
+as permissive
+for all
+to memory_worker
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "public_read"
+on "public"."merkle_trees"
+as permissive
+for select
+to blockchain_service
+using (true);
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."merkle_trees"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "worker_access"
+on "public"."merkle_trees"
+as permissive
+for all
+to memory_worker
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "owner_cancel"
+on "public"."minting_queue"
+as permissive
+for update
+to blockchain_service
+using (((owner_address = current_setting('app.current_user'::text, true)) AND (status = 'pending'::text)))
+with check (((owner_address = current_setting('app.current_user'::text, true)) AND (status = 'cancelled'::text)));
+
+-- hazards: authorization
+create policy "owner_enqueue"
+on "public"."minting_queue"
+as permissive
+for insert
+to blockchain_service
+with check ((owner_address = current_setting('app.current_user'::text, true)));
+
+-- hazards: authorization
+create policy "owner_read"
+on "public"."minting_queue"
+as permissive
+for select
+to blockchain_service
+using ((owner_address = current_setting('app.current_user'::text, true)));
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."minting_queue"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "worker_access"
+on "public"."minting_queue"
+as permissive
+for all
+to memory_worker
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "party_read"
+on "public"."transfer_history"
+as permissive
+for select
+to blockchain_service
+using (((from_address = current_setting('app.current_user'::text, true)) OR (to_address = current_setting('app.current_user'::text, true)) OR (EXISTS ( SELECT 1
+   FROM memory_assets ma
+  WHERE ((ma.asset_id = transfer_history.asset_id) AND (ma.owner_address = current_setting('app.current_user'::text, true)))))));
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."transfer_history"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
+
+-- hazards: authorization
+create policy "asset_owner_access"
+on "public"."version_history"
+as permissive
+for all
+to blockchain_service
+using ((EXISTS ( SELECT 1
+   FROM memory_assets ma
+  WHERE ((ma.asset_id = version_history.asset_id) AND (ma.owner_address = current_setting('app.current_user'::text, true))))))
+with check ((EXISTS ( SELECT 1
+   FROM memory_assets ma
+  WHERE ((ma.asset_id = version_history.asset_id) AND (ma.owner_address = current_setting('app.current_user'::text, true))))));
+
+-- hazards: authorization
+create policy "schema_owner_all"
+on "public"."version_history"
+as permissive
+for all
+to memory_owner
+using (true)
+with check (true);
 
 -- hazards: access_exclusive_lock
 CREATE TRIGGER update_access_grants_updated_at BEFORE UPDATE ON public.access_grants FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+
+-- hazards: access_exclusive_lock
+CREATE TRIGGER check_memory_assets_rules BEFORE INSERT OR UPDATE ON public.memory_assets FOR EACH ROW EXECUTE FUNCTION memory_assets_rules();
 
 -- hazards: access_exclusive_lock
 CREATE TRIGGER update_memory_assets_updated_at BEFORE UPDATE ON public.memory_assets FOR EACH ROW EXECUTE FUNCTION set_updated_at();
@@ -1222,13 +1712,46 @@ CREATE TRIGGER update_memory_batches_updated_at BEFORE UPDATE ON public.memory_b
 CREATE TRIGGER update_merkle_trees_updated_at BEFORE UPDATE ON public.merkle_trees FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 
 -- hazards: access_exclusive_lock
+CREATE TRIGGER check_minting_queue_rules BEFORE INSERT OR UPDATE OF batch_id, owner_address ON public.minting_queue FOR EACH ROW EXECUTE FUNCTION minting_queue_rules();
+
+-- hazards: access_exclusive_lock
 CREATE TRIGGER update_minting_queue_updated_at BEFORE UPDATE ON public.minting_queue FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+
+-- hazards: access_exclusive_lock
+CREATE TRIGGER check_transfer_history_rules BEFORE INSERT ON public.transfer_history FOR EACH ROW EXECUTE FUNCTION transfer_history_rules();
+
+-- hazards: access_exclusive_lock
+CREATE TRIGGER check_version_history_rules BEFORE INSERT ON public.version_history FOR EACH ROW EXECUTE FUNCTION version_history_rules();
 
 -- hazards: authorization
 ALTER TABLE public.access_grants FORCE ROW LEVEL SECURITY;
 
 -- hazards: authorization
+ALTER TABLE public.blockchain_audit_logs FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
+ALTER TABLE public.blockchain_audit_logs_archive FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
+ALTER TABLE public.cost_tracking FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
 ALTER TABLE public.memory_assets FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
+ALTER TABLE public.memory_batches FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
+ALTER TABLE public.merkle_trees FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
+ALTER TABLE public.minting_queue FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
+ALTER TABLE public.transfer_history FORCE ROW LEVEL SECURITY;
+
+-- hazards: authorization
+ALTER TABLE public.version_history FORCE ROW LEVEL SECURITY;
 
 -- hazards: authorization
 ALTER VIEW monitoring.connection_counts SET (security_invoker = 'true');
@@ -1258,10 +1781,298 @@ REVOKE EXECUTE ON FUNCTION public.archive_audit_logs(retention interval, batch_s
 REVOKE EXECUTE ON FUNCTION public.cleanup_minting_queue(retention interval, batch_size integer, max_batches integer) FROM PUBLIC;
 
 -- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.complete_batch(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric) FROM PUBLIC;
+
+-- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.memory_assets_rules() FROM PUBLIC;
+
+-- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.minting_queue_rules() FROM PUBLIC;
+
+-- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.record_grant_use(used_grant bigint) FROM PUBLIC;
+
+-- hazards: authorization
 REVOKE EXECUTE ON FUNCTION public.set_updated_at() FROM PUBLIC;
 
 -- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.shared_with_me() FROM PUBLIC;
+
+-- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.transfer_asset(transferred_asset text, new_owner text, signature text) FROM PUBLIC;
+
+-- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.transfer_history_rules() FROM PUBLIC;
+
+-- hazards: authorization
+REVOKE EXECUTE ON FUNCTION public.version_history_rules() FROM PUBLIC;
+
+-- hazards: authorization
+GRANT INSERT (asset_id) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (expires_at) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (expires_at) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (grantee_address) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (grantor_address) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (max_uses) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (max_uses) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (permission) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (revoked_at) ON TABLE public.access_grants TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (actor_address) ON TABLE public.blockchain_audit_logs TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (actor_address) ON TABLE public.blockchain_audit_logs TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (asset_id) ON TABLE public.blockchain_audit_logs TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (asset_id) ON TABLE public.blockchain_audit_logs TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (batch_id) ON TABLE public.blockchain_audit_logs TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (batch_id) ON TABLE public.blockchain_audit_logs TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (details) ON TABLE public.blockchain_audit_logs TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (details) ON TABLE public.blockchain_audit_logs TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (operation) ON TABLE public.blockchain_audit_logs TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (operation) ON TABLE public.blockchain_audit_logs TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (status) ON TABLE public.blockchain_audit_logs TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (status) ON TABLE public.blockchain_audit_logs TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (tx_signature) ON TABLE public.blockchain_audit_logs TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (tx_signature) ON TABLE public.blockchain_audit_logs TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (arweave_cost_winston) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (batch_id) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (operation) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (rent_lamports) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (solana_fee_lamports) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (total_cost_lamports) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (tx_signature) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (wallet_address) ON TABLE public.cost_tracking TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (arweave_tx_id) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (asset_id) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (batch_id) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (content_hash) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (description) ON TABLE public.memory_assets TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (description) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (leaf_index) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (merkle_tree) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (metadata) ON TABLE public.memory_assets TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (metadata) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (mint_signature) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (mint_signature) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (owner_address) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (status) ON TABLE public.memory_assets TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (status) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (status) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (tags) ON TABLE public.memory_assets TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (tags) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (title) ON TABLE public.memory_assets TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (title) ON TABLE public.memory_assets TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (asset_count) ON TABLE public.memory_batches TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (error_message) ON TABLE public.memory_batches TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (merkle_tree) ON TABLE public.memory_batches TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (owner_address) ON TABLE public.memory_batches TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (status) ON TABLE public.memory_batches TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (authority_address) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (canopy_depth) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (creation_cost_lamports) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (creation_signature) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (is_public) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (leaves_minted) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (max_buffer_size) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (max_depth) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (status) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (tree_address) ON TABLE public.merkle_trees TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (arweave_tx_id) ON TABLE public.minting_queue TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (attempts) ON TABLE public.minting_queue TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (batch_id) ON TABLE public.minting_queue TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (batch_id) ON TABLE public.minting_queue TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (completed_at) ON TABLE public.minting_queue TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (last_error) ON TABLE public.minting_queue TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (owner_address) ON TABLE public.minting_queue TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (payload) ON TABLE public.minting_queue TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (scheduled_at) ON TABLE public.minting_queue TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (started_at) ON TABLE public.minting_queue TO "memory_worker";
+
+-- hazards: authorization
+GRANT UPDATE (status) ON TABLE public.minting_queue TO "blockchain_service";
+
+-- hazards: authorization
+GRANT UPDATE (status) ON TABLE public.minting_queue TO "memory_worker";
+
+-- hazards: authorization
+GRANT INSERT (arweave_tx_id) ON TABLE public.version_history TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (asset_id) ON TABLE public.version_history TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (change_note) ON TABLE public.version_history TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (content_hash) ON TABLE public.version_history TO "blockchain_service";
+
+-- hazards: authorization
+GRANT INSERT (version) ON TABLE public.version_history TO "blockchain_service";
+
+-- hazards: authorization
+GRANT EXECUTE ON FUNCTION public.complete_batch(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric) TO "memory_worker";
+
+-- hazards: authorization
+GRANT EXECUTE ON FUNCTION public.record_grant_use(used_grant bigint) TO "blockchain_service";
+
+-- hazards: authorization
+GRANT EXECUTE ON FUNCTION public.shared_with_me() TO "blockchain_service";
+
+-- hazards: authorization
+GRANT EXECUTE ON FUNCTION public.transfer_asset(transferred_asset text, new_owner text, signature text) TO "blockchain_service";
+
+-- hazards: authorization
 GRANT USAGE ON SCHEMA public TO "blockchain_service";
+
+-- hazards: authorization
+GRANT USAGE ON SCHEMA public TO "memory_worker";
 
 -- hazards: authorization
 GRANT SELECT ON TABLE public.active_memory_assets TO "blockchain_service";
@@ -1271,6 +2082,93 @@ GRANT SELECT ON TABLE public.batch_statistics TO "blockchain_service";
 
 -- hazards: authorization
 GRANT SELECT ON TABLE public.user_statistics TO "blockchain_service";
+
+-- hazards: authorization
+ALTER FUNCTION monitoring.slow_queries(max_rows integer) OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.archive_audit_logs(retention interval, batch_size integer, max_batches integer) OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.cleanup_minting_queue(retention interval, batch_size integer, max_batches integer) OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.complete_batch(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric) OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.memory_assets_rules() OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.minting_queue_rules() OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.record_grant_use(used_grant bigint) OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.set_updated_at() OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.shared_with_me() OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.transfer_asset(transferred_asset text, new_owner text, signature text) OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.transfer_history_rules() OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER FUNCTION public.version_history_rules() OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER SCHEMA monitoring OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.access_grants OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.blockchain_audit_logs OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.blockchain_audit_logs_archive OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.cost_tracking OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.memory_assets OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.memory_batches OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.merkle_trees OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.minting_queue OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.transfer_history OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER TABLE public.version_history OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER VIEW monitoring.connection_counts OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER VIEW monitoring.index_usage OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER VIEW monitoring.table_sizes OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER VIEW public.active_memory_assets OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER VIEW public.batch_statistics OWNER TO "memory_owner";
+
+-- hazards: authorization
+ALTER VIEW public.user_statistics OWNER TO "memory_owner";
 
 COMMENT ON COLUMN monitoring.connection_counts.oldest_transaction_age IS 'Age of the oldest open transaction in the group (long ones hold back VACUUM).';
 
@@ -1474,15 +2372,81 @@ COMMENT ON FUNCTION public.archive_audit_logs(retention interval, batch_size int
 
 COMMENT ON FUNCTION public.cleanup_minting_queue(retention interval, batch_size integer, max_batches integer) IS 'Maintenance: deletes completed minting_queue entries with completed_at older than retention (default 7 days), in batches of batch_size rows (at most max_batches, NULL = until done), skipping rows locked by workers. Returns the number of entries deleted.';
 
+COMMENT ON FUNCTION public.complete_batch(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric) IS 'Marks a pending or processing batch completed with its signatures and costs; minted_count is the number of assets recorded for it. Returns that count.';
+
+COMMENT ON FUNCTION public.memory_assets_rules() IS 'Trigger function: fixed chain facts, one-way status, leaf within tree capacity, asset and batch agree on owner and tree, batch size respected.';
+
+COMMENT ON FUNCTION public.minting_queue_rules() IS 'Trigger function: a queue entry and its batch have the same owner.';
+
+COMMENT ON FUNCTION public.record_grant_use(used_grant bigint) IS 'Counts one use of a grant by its grantee (app.current_user) if the grant is in force and comes from the asset''s current owner; returns whether it was counted.';
+
 COMMENT ON FUNCTION public.set_updated_at() IS 'Trigger function: stamps NEW.updated_at with now() (the transaction start time) before every row update.';
 
-COMMENT ON POLICY grantee_access ON public.memory_assets IS 'blockchain_service may read assets on which the wallet in app.current_user holds a grant in force (given by the current owner, not revoked, not expired, uses left).';
+COMMENT ON FUNCTION public.shared_with_me() IS 'Active assets shared with the wallet in app.current_user by grants in force from their current owners, newest first, with the grant''s permission, expiry and uses left.';
+
+COMMENT ON FUNCTION public.transfer_asset(transferred_asset text, new_owner text, signature text) IS 'Transfers an asset owned by the wallet in app.current_user to new_owner, recording the transfer (signature) in transfer_history; returns the transfer_id. The only way the application moves an asset.';
+
+COMMENT ON FUNCTION public.transfer_history_rules() IS 'Trigger function: a transfer must leave the asset''s current owner.';
+
+COMMENT ON FUNCTION public.version_history_rules() IS 'Trigger function: versions of an asset are contiguous (next = latest + 1); stamps the acting wallet as author.';
+
+COMMENT ON POLICY actor_access ON public.blockchain_audit_logs IS 'blockchain_service reads and appends only the audit rows whose actor is the wallet in app.current_user.';
+
+COMMENT ON POLICY asset_owner_access ON public.version_history IS 'blockchain_service reads and adds versions only of the assets owned by the wallet in app.current_user.';
 
 COMMENT ON POLICY grantee_read ON public.access_grants IS 'blockchain_service may read the grants received by the wallet in app.current_user.';
 
 COMMENT ON POLICY grantor_access ON public.access_grants IS 'blockchain_service reads and writes only the grants given by the wallet in app.current_user; fails closed when the setting is unset.';
 
 COMMENT ON POLICY owner_access ON public.memory_assets IS 'blockchain_service reads and writes only the assets owned by the wallet in app.current_user; fails closed (no rows) when the setting is unset.';
+
+COMMENT ON POLICY owner_access ON public.memory_batches IS 'blockchain_service reads and requests only the batches of the wallet in app.current_user; fails closed when the setting is unset.';
+
+COMMENT ON POLICY owner_cancel ON public.minting_queue IS 'blockchain_service may only cancel a pending entry of the wallet in app.current_user.';
+
+COMMENT ON POLICY owner_enqueue ON public.minting_queue IS 'blockchain_service enqueues mints only for the wallet in app.current_user.';
+
+COMMENT ON POLICY owner_read ON public.cost_tracking IS 'blockchain_service reads only the costs of the wallet in app.current_user.';
+
+COMMENT ON POLICY owner_read ON public.minting_queue IS 'blockchain_service reads only the queue entries of the wallet in app.current_user.';
+
+COMMENT ON POLICY owner_updates_settled ON public.memory_assets IS 'blockchain_service may update only active or archived assets (pending and burned are the worker''s).';
+
+COMMENT ON POLICY party_read ON public.transfer_history IS 'blockchain_service reads the transfers of the assets the wallet in app.current_user owns, sent or received.';
+
+COMMENT ON POLICY public_read ON public.merkle_trees IS 'blockchain_service reads every tree (public chain accounts); it writes none.';
+
+COMMENT ON POLICY schema_owner_all ON public.access_grants IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.blockchain_audit_logs IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.blockchain_audit_logs_archive IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.cost_tracking IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.memory_assets IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.memory_batches IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.merkle_trees IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.minting_queue IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.transfer_history IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY schema_owner_all ON public.version_history IS 'memory_owner (maintenance and SECURITY DEFINER functions) reads and writes every row.';
+
+COMMENT ON POLICY worker_access ON public.blockchain_audit_logs IS 'memory_worker appends and reads the audit rows of every wallet (no UPDATE or DELETE is granted).';
+
+COMMENT ON POLICY worker_access ON public.cost_tracking IS 'memory_worker records and reads the costs of every wallet (no UPDATE or DELETE is granted).';
+
+COMMENT ON POLICY worker_access ON public.memory_assets IS 'memory_worker records minted assets and their chain status for every wallet (column privileges limit what it writes).';
+
+COMMENT ON POLICY worker_access ON public.memory_batches IS 'memory_worker processes the batches of every wallet (column privileges limit what it writes).';
+
+COMMENT ON POLICY worker_access ON public.merkle_trees IS 'memory_worker creates trees and keeps their counters and status (column privileges limit what it writes).';
+
+COMMENT ON POLICY worker_access ON public.minting_queue IS 'memory_worker processes the queue entries of every wallet (column privileges limit what it writes).';
 
 COMMENT ON SCHEMA monitoring IS 'Operator monitoring: table_sizes, index_usage, connection_counts and slow_queries(). Owner only.';
 
@@ -1505,6 +2469,14 @@ COMMENT ON TABLE public.minting_queue IS 'Pending and processed minting operatio
 COMMENT ON TABLE public.transfer_history IS 'Ownership transfers of memory assets: the complete, append-only provenance trail.';
 
 COMMENT ON TABLE public.version_history IS 'Content versions of memory assets: every Arweave upload of an asset, numbered from 1.';
+
+COMMENT ON TRIGGER check_memory_assets_rules ON public.memory_assets IS 'Enforces the cross-row rules of memory_assets (see function memory_assets_rules).';
+
+COMMENT ON TRIGGER check_minting_queue_rules ON public.minting_queue IS 'Enforces the cross-row rules of minting_queue (see function minting_queue_rules).';
+
+COMMENT ON TRIGGER check_transfer_history_rules ON public.transfer_history IS 'Enforces the cross-row rules of transfer_history (see function transfer_history_rules).';
+
+COMMENT ON TRIGGER check_version_history_rules ON public.version_history IS 'Enforces the cross-row rules of version_history (see function version_history_rules).';
 
 COMMENT ON TRIGGER update_access_grants_updated_at ON public.access_grants IS 'Keeps access_grants.updated_at at the time of the last update.';
 

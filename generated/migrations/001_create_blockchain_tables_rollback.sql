@@ -10,6 +10,9 @@ BEGIN;
 drop trigger if exists "update_access_grants_updated_at" on "public"."access_grants";
 
 -- hazards: access_exclusive_lock
+drop trigger if exists "check_memory_assets_rules" on "public"."memory_assets";
+
+-- hazards: access_exclusive_lock
 drop trigger if exists "update_memory_assets_updated_at" on "public"."memory_assets";
 
 -- hazards: access_exclusive_lock
@@ -19,7 +22,16 @@ drop trigger if exists "update_memory_batches_updated_at" on "public"."memory_ba
 drop trigger if exists "update_merkle_trees_updated_at" on "public"."merkle_trees";
 
 -- hazards: access_exclusive_lock
+drop trigger if exists "check_minting_queue_rules" on "public"."minting_queue";
+
+-- hazards: access_exclusive_lock
 drop trigger if exists "update_minting_queue_updated_at" on "public"."minting_queue";
+
+-- hazards: access_exclusive_lock
+drop trigger if exists "check_transfer_history_rules" on "public"."transfer_history";
+
+-- hazards: access_exclusive_lock
+drop trigger if exists "check_version_history_rules" on "public"."version_history";
 
 -- hazards: authorization
 drop policy "grantee_read" on "public"."access_grants";
@@ -28,76 +40,127 @@ drop policy "grantee_read" on "public"."access_grants";
 drop policy "grantor_access" on "public"."access_grants";
 
 -- hazards: authorization
-drop policy "grantee_access" on "public"."memory_assets";
+drop policy "schema_owner_all" on "public"."access_grants";
+
+-- hazards: authorization
+drop policy "actor_access" on "public"."blockchain_audit_logs";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."blockchain_audit_logs";
+
+-- hazards: authorization
+drop policy "worker_access" on "public"."blockchain_audit_logs";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."blockchain_audit_logs_archive";
+
+-- hazards: authorization
+drop policy "owner_read" on "public"."cost_tracking";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."cost_tracking";
+
+-- hazards: authorization
+drop policy "worker_access" on "public"."cost_tracking";
 
 -- hazards: authorization
 drop policy "owner_access" on "public"."memory_assets";
 
 -- hazards: authorization
-revoke insert on table "public"."access_grants" from "blockchain_service";
+drop policy "owner_updates_settled" on "public"."memory_assets";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."memory_assets";
+
+-- hazards: authorization
+drop policy "worker_access" on "public"."memory_assets";
+
+-- hazards: authorization
+drop policy "owner_access" on "public"."memory_batches";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."memory_batches";
+
+-- hazards: authorization
+drop policy "worker_access" on "public"."memory_batches";
+
+-- hazards: authorization
+drop policy "public_read" on "public"."merkle_trees";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."merkle_trees";
+
+-- hazards: authorization
+drop policy "worker_access" on "public"."merkle_trees";
+
+-- hazards: authorization
+drop policy "owner_cancel" on "public"."minting_queue";
+
+-- hazards: authorization
+drop policy "owner_enqueue" on "public"."minting_queue";
+
+-- hazards: authorization
+drop policy "owner_read" on "public"."minting_queue";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."minting_queue";
+
+-- hazards: authorization
+drop policy "worker_access" on "public"."minting_queue";
+
+-- hazards: authorization
+drop policy "party_read" on "public"."transfer_history";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."transfer_history";
+
+-- hazards: authorization
+drop policy "asset_owner_access" on "public"."version_history";
+
+-- hazards: authorization
+drop policy "schema_owner_all" on "public"."version_history";
 
 -- hazards: authorization
 revoke select on table "public"."access_grants" from "blockchain_service";
 
 -- hazards: authorization
-revoke update on table "public"."access_grants" from "blockchain_service";
-
--- hazards: authorization
-revoke insert on table "public"."blockchain_audit_logs" from "blockchain_service";
-
--- hazards: authorization
 revoke select on table "public"."blockchain_audit_logs" from "blockchain_service";
 
 -- hazards: authorization
-revoke insert on table "public"."cost_tracking" from "blockchain_service";
+revoke select on table "public"."blockchain_audit_logs" from "memory_worker";
 
 -- hazards: authorization
 revoke select on table "public"."cost_tracking" from "blockchain_service";
 
 -- hazards: authorization
-revoke insert on table "public"."memory_assets" from "blockchain_service";
+revoke select on table "public"."cost_tracking" from "memory_worker";
 
 -- hazards: authorization
 revoke select on table "public"."memory_assets" from "blockchain_service";
 
 -- hazards: authorization
-revoke update on table "public"."memory_assets" from "blockchain_service";
-
--- hazards: authorization
-revoke insert on table "public"."memory_batches" from "blockchain_service";
+revoke select on table "public"."memory_assets" from "memory_worker";
 
 -- hazards: authorization
 revoke select on table "public"."memory_batches" from "blockchain_service";
 
 -- hazards: authorization
-revoke update on table "public"."memory_batches" from "blockchain_service";
-
--- hazards: authorization
-revoke insert on table "public"."merkle_trees" from "blockchain_service";
+revoke select on table "public"."memory_batches" from "memory_worker";
 
 -- hazards: authorization
 revoke select on table "public"."merkle_trees" from "blockchain_service";
 
 -- hazards: authorization
-revoke update on table "public"."merkle_trees" from "blockchain_service";
-
--- hazards: authorization
-revoke insert on table "public"."minting_queue" from "blockchain_service";
+revoke select on table "public"."merkle_trees" from "memory_worker";
 
 -- hazards: authorization
 revoke select on table "public"."minting_queue" from "blockchain_service";
 
 -- hazards: authorization
-revoke update on table "public"."minting_queue" from "blockchain_service";
-
--- hazards: authorization
-revoke insert on table "public"."transfer_history" from "blockchain_service";
+revoke select on table "public"."minting_queue" from "memory_worker";
 
 -- hazards: authorization
 revoke select on table "public"."transfer_history" from "blockchain_service";
-
--- hazards: authorization
-revoke insert on table "public"."version_history" from "blockchain_service";
 
 -- hazards: authorization
 revoke select on table "public"."version_history" from "blockchain_service";
@@ -151,7 +214,7 @@ alter table "public"."blockchain_audit_logs" drop constraint "blockchain_audit_l
 alter table "public"."blockchain_audit_logs" drop constraint "blockchain_audit_logs_tx_signature_base58";
 
 -- hazards: access_exclusive_lock
-alter table "public"."cost_tracking" drop constraint "cost_tracking_arweave_cost_winston_nonnegative";
+alter table "public"."cost_tracking" drop constraint "cost_tracking_arweave_cost_winston_whole";
 
 -- hazards: access_exclusive_lock
 alter table "public"."cost_tracking" drop constraint "cost_tracking_batch_id_fkey";
@@ -217,7 +280,7 @@ alter table "public"."memory_assets" drop constraint "memory_assets_tags_no_null
 alter table "public"."memory_assets" drop constraint "memory_assets_title_length";
 
 -- hazards: access_exclusive_lock
-alter table "public"."memory_batches" drop constraint "memory_batches_arweave_cost_winston_nonnegative";
+alter table "public"."memory_batches" drop constraint "memory_batches_arweave_cost_winston_whole";
 
 -- hazards: access_exclusive_lock
 alter table "public"."memory_batches" drop constraint "memory_batches_asset_count_positive";
@@ -364,10 +427,34 @@ drop view if exists "public"."batch_statistics";
 drop function if exists "public"."cleanup_minting_queue"(retention interval, batch_size integer, max_batches integer);
 
 -- hazards: has_untracked_dependencies
+drop function if exists "public"."complete_batch"(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric);
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."memory_assets_rules"();
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."minting_queue_rules"();
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."record_grant_use"(used_grant bigint);
+
+-- hazards: has_untracked_dependencies
 drop function if exists "public"."set_updated_at"();
 
 -- hazards: has_untracked_dependencies
+drop function if exists "public"."shared_with_me"();
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."transfer_asset"(transferred_asset text, new_owner text, signature text);
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."transfer_history_rules"();
+
+-- hazards: has_untracked_dependencies
 drop view if exists "public"."user_statistics";
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."version_history_rules"();
 
 -- hazards: access_exclusive_lock
 alter table "public"."access_grants" drop constraint "access_grants_pkey";
@@ -571,6 +658,21 @@ drop schema if exists "monitoring";
 REVOKE USAGE ON SCHEMA public FROM "blockchain_service";
 
 -- hazards: authorization
+REVOKE USAGE ON SCHEMA public FROM "memory_worker";
+
+-- hazards: authorization
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'blockchain_service' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "blockchain_service"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'blockchain_service'; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_backup' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_backup"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_backup'; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_deploy' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_deploy"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_deploy'; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_owner' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_owner"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_owner'; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_worker' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_worker"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_worker'; END IF; END $role$;
 
 COMMIT;

@@ -84,6 +84,8 @@ BEGIN
 END
 $$;
 
+ALTER FUNCTION archive_audit_logs(interval, integer, integer) OWNER TO memory_owner;
+
 COMMENT ON FUNCTION archive_audit_logs(interval, integer, integer) IS
 'Maintenance: moves blockchain_audit_logs rows older than retention (default 90 days) into blockchain_audit_logs_archive, in batches of batch_size rows (at most max_batches, NULL = until done), one statement per batch so nothing is lost. Returns the number of rows moved.';
 

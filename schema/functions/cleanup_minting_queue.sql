@@ -53,6 +53,8 @@ BEGIN
 END
 $$;
 
+ALTER FUNCTION cleanup_minting_queue(interval, integer, integer) OWNER TO memory_owner;
+
 COMMENT ON FUNCTION cleanup_minting_queue(interval, integer, integer) IS
 'Maintenance: deletes completed minting_queue entries with completed_at older than retention (default 7 days), in batches of batch_size rows (at most max_batches, NULL = until done), skipping rows locked by workers. Returns the number of entries deleted.';
 

@@ -10,6 +10,8 @@ BEGIN
 END
 $$;
 
+ALTER FUNCTION set_updated_at() OWNER TO memory_owner;
+
 COMMENT ON FUNCTION set_updated_at() IS
 'Trigger function: stamps NEW.updated_at with now() (the transaction start time) before every row update.';
 

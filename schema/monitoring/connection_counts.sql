@@ -15,6 +15,8 @@ FROM pg_stat_activity AS a
 WHERE a.backend_type = 'client backend'
 GROUP BY a.datname, a.usename, a.state;
 
+ALTER VIEW monitoring.connection_counts OWNER TO memory_owner;
+
 COMMENT ON VIEW monitoring.connection_counts IS
 'Client connections by database, role and state, with lock waits, the oldest open transaction, the longest active query and max_connections.';
 COMMENT ON COLUMN monitoring.connection_counts.waiting_on_locks IS

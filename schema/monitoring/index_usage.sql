@@ -19,6 +19,8 @@ FROM pg_stat_user_indexes AS s
 INNER JOIN pg_index AS i ON s.indexrelid = i.indexrelid
 ORDER BY s.idx_scan ASC, index_bytes DESC, s.schemaname ASC, indexname ASC;
 
+ALTER VIEW monitoring.index_usage OWNER TO memory_owner;
+
 COMMENT ON VIEW monitoring.index_usage IS
 'Scans and tuples read per user index since the last statistics reset, least used first, with index size; unused marks non-unique indexes never scanned.';
 COMMENT ON COLUMN monitoring.index_usage.unused IS

@@ -46,6 +46,8 @@ EXCEPTION
 END
 $$;
 
+ALTER FUNCTION monitoring.slow_queries(integer) OWNER TO memory_owner;
+
 COMMENT ON FUNCTION monitoring.slow_queries(integer) IS
 'Top max_rows statements of the current database by mean execution time, from pg_stat_statements; a NOTICE and no rows when the extension is not installed or not loaded.';
 

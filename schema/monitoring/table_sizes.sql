@@ -20,6 +20,8 @@ WHERE
     AND n.nspname !~ '^pg_'
 ORDER BY total_bytes DESC, schemaname ASC, tablename ASC;
 
+ALTER VIEW monitoring.table_sizes OWNER TO memory_owner;
+
 COMMENT ON VIEW monitoring.table_sizes IS
 'Size of every user table, largest first: total, table (heap, TOAST, maps) and index bytes, the estimated row count, and a readable total.';
 COMMENT ON COLUMN monitoring.table_sizes.row_estimate IS

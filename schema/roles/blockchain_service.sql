@@ -1,5 +1,7 @@
--- The application's login role. Least privilege: no superuser, no BYPASSRLS, so the
--- row-level security policies on memory_assets always apply to it.
+-- The application's API role, acting for one wallet at a time (app.current_user). Least
+-- privilege: no superuser, no BYPASSRLS, so the row-level security policies of every table
+-- always apply to it; column privileges keep identity values, timestamps and on-chain facts
+-- out of its reach.
 -- No password here on purpose: it is set out of band per environment
 -- (ALTER ROLE blockchain_service PASSWORD ... from the secret store), never in the repo.
 -- CONNECT on the database is also granted out of band: the database name varies per

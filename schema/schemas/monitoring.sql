@@ -3,5 +3,7 @@
 -- Only the owner uses it: no USAGE for blockchain_service or PUBLIC.
 CREATE SCHEMA monitoring;
 
+ALTER SCHEMA monitoring OWNER TO memory_owner;
+
 COMMENT ON SCHEMA monitoring IS
 'Operator monitoring: table_sizes, index_usage, connection_counts and slow_queries(). Owner only.';

@@ -38,6 +38,9 @@ CREATE TABLE access_grants (
     CONSTRAINT access_grants_last_used_at_after_granted CHECK (last_used_at >= granted_at)
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE access_grants OWNER TO memory_owner;
+
 -- Foreign key support (cascading deletes from memory_assets) and grants of one asset.
 CREATE INDEX access_grants_asset_id_idx ON access_grants (asset_id);
 

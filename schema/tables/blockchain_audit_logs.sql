@@ -30,6 +30,9 @@ CREATE TABLE blockchain_audit_logs (
     CONSTRAINT blockchain_audit_logs_details_object CHECK (jsonb_typeof(details) = 'object')
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE blockchain_audit_logs OWNER TO memory_owner;
+
 -- By date: time-range reads and the archiving of rows older than the retention period.
 CREATE INDEX blockchain_audit_logs_timestamp_idx ON blockchain_audit_logs ("timestamp");
 
@@ -47,6 +50,11 @@ CREATE INDEX blockchain_audit_logs_batch_id_idx ON blockchain_audit_logs (batch_
 -- Operations by kind and date (e.g. all failed mints today).
 CREATE INDEX blockchain_audit_logs_operation_timestamp_idx
 ON blockchain_audit_logs (operation, "timestamp" DESC);
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/blockchain_audit_logs.sql.
+ALTER TABLE blockchain_audit_logs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE blockchain_audit_logs FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE blockchain_audit_logs IS
 'Append-only audit trail of blockchain operations (mints, transfers, grants, uploads), successful or not.';

@@ -18,6 +18,9 @@ CREATE TABLE blockchain_audit_logs_archive (
     CONSTRAINT blockchain_audit_logs_archive_pkey PRIMARY KEY (log_id)
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE blockchain_audit_logs_archive OWNER TO memory_owner;
+
 -- Time-range reads of the archive (audits of a past period).
 CREATE INDEX blockchain_audit_logs_archive_timestamp_idx
 ON blockchain_audit_logs_archive ("timestamp");
@@ -25,6 +28,11 @@ ON blockchain_audit_logs_archive ("timestamp");
 -- A wallet's archived operations, newest first.
 CREATE INDEX blockchain_audit_logs_archive_actor_address_timestamp_idx
 ON blockchain_audit_logs_archive (actor_address, "timestamp" DESC);
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/blockchain_audit_logs_archive.sql.
+ALTER TABLE blockchain_audit_logs_archive ENABLE ROW LEVEL SECURITY;
+ALTER TABLE blockchain_audit_logs_archive FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE blockchain_audit_logs_archive IS
 'Archived audit trail: rows of blockchain_audit_logs older than the retention period (default 90 days), moved by archive_audit_logs().';

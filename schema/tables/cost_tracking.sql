@@ -7,7 +7,7 @@ CREATE TABLE cost_tracking (
     tx_signature text,
     solana_fee_lamports bigint NOT NULL DEFAULT 0,
     rent_lamports bigint NOT NULL DEFAULT 0,
-    arweave_cost_winston numeric(30, 0) NOT NULL DEFAULT 0,
+    arweave_cost_winston numeric NOT NULL DEFAULT 0,
     total_cost_lamports bigint NOT NULL,
     "timestamp" timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT cost_tracking_pkey PRIMARY KEY (cost_id),
@@ -23,13 +23,20 @@ CREATE TABLE cost_tracking (
     ),
     CONSTRAINT cost_tracking_solana_fee_lamports_nonnegative CHECK (solana_fee_lamports >= 0),
     CONSTRAINT cost_tracking_rent_lamports_nonnegative CHECK (rent_lamports >= 0),
-    CONSTRAINT cost_tracking_arweave_cost_winston_nonnegative CHECK (arweave_cost_winston >= 0),
+    -- Whole winston, checked rather than typed numeric(30, 0): that type would round 1.5 to 2
+    -- silently; the CHECK rejects it.
+    CONSTRAINT cost_tracking_arweave_cost_winston_whole CHECK (
+        arweave_cost_winston >= 0 AND arweave_cost_winston = trunc(arweave_cost_winston)
+    ),
     CONSTRAINT cost_tracking_total_cost_lamports_nonnegative CHECK (total_cost_lamports >= 0),
     -- The total includes the Solana fee and rent (plus the Arweave cost converted to lamports).
     CONSTRAINT cost_tracking_total_cost_lamports_not_below_fees CHECK (
         total_cost_lamports >= solana_fee_lamports + rent_lamports
     )
 );
+
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE cost_tracking OWNER TO memory_owner;
 
 -- Usage example "Track costs over time": WHERE wallet_address = ? GROUP BY day of "timestamp".
 -- INCLUDE lets the daily sums be answered from the index alone.
@@ -42,6 +49,11 @@ CREATE INDEX cost_tracking_batch_id_idx ON cost_tracking (batch_id);
 
 -- By date across wallets (platform-wide daily costs).
 CREATE INDEX cost_tracking_timestamp_idx ON cost_tracking ("timestamp");
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/cost_tracking.sql.
+ALTER TABLE cost_tracking ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cost_tracking FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE cost_tracking IS
 'Cost of every paid operation (Solana fees and rent in lamports, Arweave storage in winston) for cost analytics.';

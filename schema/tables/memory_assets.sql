@@ -49,6 +49,9 @@ CREATE TABLE memory_assets (
     )
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE memory_assets OWNER TO memory_owner;
+
 -- Usage example "Query user's memory assets": WHERE owner_address = ? ORDER BY created_at DESC.
 CREATE INDEX memory_assets_owner_address_created_at_idx
 ON memory_assets (owner_address, created_at DESC);

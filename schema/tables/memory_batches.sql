@@ -10,7 +10,7 @@ CREATE TABLE memory_batches (
     primary_signature text,
     tx_signatures text[] NOT NULL DEFAULT '{}',
     total_cost_lamports bigint NOT NULL DEFAULT 0,
-    arweave_cost_winston numeric(30, 0) NOT NULL DEFAULT 0,
+    arweave_cost_winston numeric NOT NULL DEFAULT 0,
     error_message text,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
@@ -38,13 +38,20 @@ CREATE TABLE memory_batches (
         ~ '^([1-9A-HJ-NP-Za-km-z]{87,88}( [1-9A-HJ-NP-Za-km-z]{87,88})*)?$'
     ),
     CONSTRAINT memory_batches_total_cost_lamports_nonnegative CHECK (total_cost_lamports >= 0),
-    CONSTRAINT memory_batches_arweave_cost_winston_nonnegative CHECK (arweave_cost_winston >= 0),
+    -- Whole winston, checked rather than typed numeric(30, 0): that type would round 1.5 to 2
+    -- silently; the CHECK rejects it.
+    CONSTRAINT memory_batches_arweave_cost_winston_whole CHECK (
+        arweave_cost_winston >= 0 AND arweave_cost_winston = trunc(arweave_cost_winston)
+    ),
     -- completed_at is set exactly when the batch completed, never before it was created.
     CONSTRAINT memory_batches_completed_at_status CHECK (
         (status = 'completed') = (completed_at IS NOT NULL)
     ),
     CONSTRAINT memory_batches_completed_at_after_created CHECK (completed_at >= created_at)
 );
+
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE memory_batches OWNER TO memory_owner;
 
 -- A wallet's batches, newest first (user_statistics, batch history pages).
 CREATE INDEX memory_batches_owner_address_created_at_idx
@@ -60,6 +67,11 @@ CREATE INDEX memory_batches_status_created_at_idx ON memory_batches (status, cre
 -- WHERE date >= CURRENT_DATE - INTERVAL '30 days' becomes an index range scan.
 CREATE INDEX memory_batches_created_date_idx
 ON memory_batches (((created_at AT TIME ZONE 'UTC')::date));
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/memory_batches.sql.
+ALTER TABLE memory_batches ENABLE ROW LEVEL SECURITY;
+ALTER TABLE memory_batches FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE memory_batches IS
 'Batch mints: a set of memory assets minted together into one Merkle tree, with status, transaction signatures and costs.';

@@ -37,11 +37,19 @@ CREATE TABLE merkle_trees (
     CONSTRAINT merkle_trees_creation_cost_lamports_nonnegative CHECK (creation_cost_lamports >= 0)
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE merkle_trees OWNER TO memory_owner;
+
 -- Trees by authority (the wallet allowed to mint into them).
 CREATE INDEX merkle_trees_authority_address_idx ON merkle_trees (authority_address);
 
 -- Picking a tree to mint into: active trees only.
 CREATE INDEX merkle_trees_status_idx ON merkle_trees (status, created_at);
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/merkle_trees.sql.
+ALTER TABLE merkle_trees ENABLE ROW LEVEL SECURITY;
+ALTER TABLE merkle_trees FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE merkle_trees IS
 'Concurrent Merkle trees (Solana account compression) that compressed NFTs are minted into; one row per tree account.';

@@ -38,6 +38,9 @@ CREATE TABLE minting_queue (
     CONSTRAINT minting_queue_completed_at_after_created CHECK (completed_at >= created_at)
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE minting_queue OWNER TO memory_owner;
+
 -- Worker polling: next pending entries by priority, then schedule
 -- (WHERE status = 'pending' AND scheduled_at <= now() ORDER BY priority DESC, scheduled_at).
 CREATE INDEX minting_queue_pending_idx
@@ -54,6 +57,11 @@ CREATE INDEX minting_queue_batch_id_idx ON minting_queue (batch_id);
 -- Entries by status and age, including the retention cleanup of completed entries
 -- (WHERE status = 'completed' AND completed_at < now() - INTERVAL '7 days').
 CREATE INDEX minting_queue_status_completed_at_idx ON minting_queue (status, completed_at);
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/minting_queue.sql.
+ALTER TABLE minting_queue ENABLE ROW LEVEL SECURITY;
+ALTER TABLE minting_queue FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE minting_queue IS
 'Pending and processed minting operations of the asynchronous minting workflow.';

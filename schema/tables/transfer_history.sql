@@ -24,6 +24,9 @@ CREATE TABLE transfer_history (
     )
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE transfer_history OWNER TO memory_owner;
+
 -- Foreign key support and an asset's provenance, newest first.
 CREATE INDEX transfer_history_asset_id_transferred_at_idx
 ON transfer_history (asset_id, transferred_at DESC);
@@ -33,6 +36,11 @@ CREATE INDEX transfer_history_from_address_transferred_at_idx
 ON transfer_history (from_address, transferred_at DESC);
 CREATE INDEX transfer_history_to_address_transferred_at_idx
 ON transfer_history (to_address, transferred_at DESC);
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/transfer_history.sql.
+ALTER TABLE transfer_history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE transfer_history FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE transfer_history IS
 'Ownership transfers of memory assets: the complete, append-only provenance trail.';

@@ -23,6 +23,14 @@ CREATE TABLE version_history (
     )
 );
 
+-- Owned by the schema owner role, not by whoever applied it.
+ALTER TABLE version_history OWNER TO memory_owner;
+
+-- Row-level security, forced so that it binds the owner role too (its own policy
+-- lets it see every row); policies in policies/version_history.sql.
+ALTER TABLE version_history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE version_history FORCE ROW LEVEL SECURITY;
+
 COMMENT ON TABLE version_history IS
 'Content versions of memory assets: every Arweave upload of an asset, numbered from 1.';
 COMMENT ON COLUMN version_history.version IS

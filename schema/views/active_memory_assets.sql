@@ -36,6 +36,8 @@ FROM memory_assets AS ma
 LEFT JOIN memory_batches AS mb ON ma.batch_id = mb.batch_id
 WHERE ma.status = 'active';
 
+ALTER VIEW active_memory_assets OWNER TO memory_owner;
+
 COMMENT ON VIEW active_memory_assets IS
 'Active memory assets with batch information and the count of grants in force (given by the owner, not revoked, not expired, uses left). Runs with the caller''s privileges (security_invoker).';
 COMMENT ON COLUMN active_memory_assets.batch_status IS

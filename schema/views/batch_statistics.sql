@@ -21,6 +21,8 @@ SELECT
 FROM memory_batches AS mb
 GROUP BY (mb.created_at AT TIME ZONE 'UTC')::date;
 
+ALTER VIEW batch_statistics OWNER TO memory_owner;
+
 COMMENT ON VIEW batch_statistics IS
 'Daily (UTC) batch minting statistics: batches by status, assets requested and minted, wallets, Solana and Arweave costs, average completion time.';
 COMMENT ON COLUMN batch_statistics.date IS

@@ -66,6 +66,8 @@ LEFT JOIN asset_totals AS a ON w.owner_address = a.owner_address
 LEFT JOIN batch_totals AS b ON w.owner_address = b.owner_address
 LEFT JOIN cost_totals AS c ON w.owner_address = c.owner_address;
 
+ALTER VIEW user_statistics OWNER TO memory_owner;
+
 COMMENT ON VIEW user_statistics IS
 'Per-wallet statistics: assets owned (as visible to the caller under row-level security), batches requested, paid operations and their costs.';
 COMMENT ON COLUMN user_statistics.owner_address IS

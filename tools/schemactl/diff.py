@@ -267,6 +267,8 @@ def _role_changes(before: dict[str, Role], after: dict[str, Role]) -> tuple[list
     """
     first: list[Change] = []
     last: list[Change] = []
+    # Memberships after every create: a role may be made a member of one that sorts after it.
+    memberships: list[Change] = []
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
         if new is not None and old is None:
@@ -285,14 +287,14 @@ def _role_changes(before: dict[str, Role], after: dict[str, Role]) -> tuple[list
         assert new is not None
         first += _role_setting_changes(name, old.setting_map if old is not None else {}, new.setting_map)
         for group in sorted(new.member_of - old_members):
-            first.append(_role_change(name, "grant", role_grant_sql(group, name), role_revoke_sql(group, name)))
+            memberships.append(_role_change(name, "grant", role_grant_sql(group, name), role_revoke_sql(group, name)))
         for group in sorted(old_members - new.member_of):
-            first.append(_role_change(name, "revoke", role_revoke_sql(group, name), role_grant_sql(group, name)))
+            memberships.append(_role_change(name, "revoke", role_revoke_sql(group, name), role_grant_sql(group, name)))
         old_comment = old.comment if old is not None else None
         if new.comment != old_comment:
             first.append(_role_change(name, "comment", role_comment_sql(name, new.comment),
                                       role_comment_sql(name, old_comment), hazards=()))
-    return first, last
+    return first + memberships, last
 
 
 def _acl_sql(grant: bool, kind: str, identity: str, grantee: str, privilege: str, grantable: bool) -> str:
