@@ -102,8 +102,16 @@ endef
 # Client tools come from the installation matching the server's major (installed binaries or
 # the pgserver wheel), else from PATH: pg_dump refuses a server newer than itself.
 
-backup: $(SCHEMACTL) ## pg_dump -Fc of the target (DATABASE_URL or DB_*) to backups/<db>-<UTC timestamp>.dump
+# Backups log in as the read-only BYPASSRLS role memory_backup (BACKUP_USER; its password, if the
+# server asks for one, in BACKUP_PASSWORD): the owner's members are bound by forced row-level
+# security, and pg_dump refuses to dump a table whose rows a policy would filter.
+BACKUP_USER ?= memory_backup
+backup: $(SCHEMACTL) ## pg_dump -Fc of the target (DATABASE_URL or DB_*) as memory_backup to backups/<db>-<UTC timestamp>.dump
 	@set -euo pipefail; $(PG_TARGET); \
+	if [ -n "$${DATABASE_URL:-}" ]; then \
+	  target=$$($(BIN)/python -c 'import sys; from schemactl.conninfo import with_user; print(with_user(*sys.argv[1:]))' "$$target" "$(BACKUP_USER)"); \
+	else export PGUSER="$(BACKUP_USER)"; unset PGPASSWORD; fi; \
+	if [ -n "$${BACKUP_PASSWORD:-}" ]; then export PGPASSWORD="$$BACKUP_PASSWORD"; fi; \
 	db=$$("$${pgbin}psql" -X -A -t -q --dbname="$$target" -c 'SELECT current_database()'); \
 	mkdir -p "$(BACKUP_DIR)"; \
 	file="$(BACKUP_DIR)/$$db-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
@@ -111,7 +119,7 @@ backup: $(SCHEMACTL) ## pg_dump -Fc of the target (DATABASE_URL or DB_*) to back
 	mv "$$file.partial" "$$file"; \
 	echo "$$file"
 
-restore: $(SCHEMACTL) ## pg_restore FILE=backups/x.dump into the target (--clean --if-exists --no-owner); NEW_DB=name: into a new database
+restore: $(SCHEMACTL) ## pg_restore FILE=backups/x.dump into the target as an administrator (--clean --if-exists, owners kept); NEW_DB=name: into a new database
 	@set -euo pipefail; $(PG_TARGET); \
 	if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/<db>-<timestamp>.dump [NEW_DB=name]" >&2; exit 2; fi; \
 	if [ ! -f "$(FILE)" ]; then echo "no such backup file: $(FILE)" >&2; exit 2; fi; \
@@ -121,7 +129,7 @@ restore: $(SCHEMACTL) ## pg_restore FILE=backups/x.dump into the target (--clean
 	    target=$$($(BIN)/python -c 'import sys; from schemactl.conninfo import with_dbname; print(with_dbname(*sys.argv[1:]))' "$$target" "$(NEW_DB)"); \
 	  else target="$(NEW_DB)"; fi; \
 	fi; \
-	"$${pgbin}pg_restore" --clean --if-exists --no-owner --exit-on-error --single-transaction --dbname="$$target" "$(FILE)"; \
+	"$${pgbin}pg_restore" --clean --if-exists --exit-on-error --single-transaction --dbname="$$target" "$(FILE)"; \
 	echo "restored $(FILE) into $$("$${pgbin}psql" -X -A -t -q --dbname="$$target" -c 'SELECT current_database()')"
 
 bench-queries: $(SCHEMACTL) ## Usage Examples and monitoring views on 1M+ row tables: median/p95 ms, index use (ARGS=--scale 0.1)

@@ -245,10 +245,16 @@ def test_monitoring_views_return_rows(schema_db: str) -> None:
         by_name = {name: (total, parts) for name, total, parts in sizes}
         assert {"memory_assets", "blockchain_audit_logs", "blockchain_audit_logs_archive"} <= set(by_name)
         assert all(total > 0 and total == parts for total, parts in by_name.values())
-        indexes = conn.execute("SELECT indexname, unused, is_unique FROM monitoring.index_usage").fetchall()
+        indexes = conn.execute("SELECT indexname, unused, is_unique, supports_foreign_key "
+                               "FROM monitoring.index_usage").fetchall()
         names = {row[0]: row for row in indexes}
         assert names["memory_assets_pkey"][2] is True and names["memory_assets_pkey"][1] is False
         assert names["blockchain_audit_logs_timestamp_idx"][1] is True
+        # Never scanned, but it serves the foreign key to memory_batches: not a candidate to drop.
+        assert names["memory_assets_batch_id_idx"][1:] == (False, False, True)
+        # A multicolumn index led by a foreign key's column serves it too; one led by another does not.
+        assert names["cost_tracking_batch_id_idx"][3] is True
+        assert names["memory_assets_owner_address_created_at_idx"][3] is False
         mine = conn.execute("SELECT sum(connections) FROM monitoring.connection_counts "
                             "WHERE datname = current_database()").fetchone()[0]  # type: ignore[index]
         assert mine >= 1

@@ -552,3 +552,44 @@ def test_the_model_covers_every_table_and_domain_view(secured: str) -> None:
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v')")}
     assert relations == set(RELATIONS)
+
+
+def _plan_nodes(plan: dict) -> list[dict]:
+    stack, nodes = [plan], []
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.get("Plans", []))
+    return nodes
+
+
+def test_a_wallets_newest_page_is_one_index_range_scan(secured: str) -> None:
+    """The owner policy is one comparison: the page reads 20 index entries, whatever the wallet's size."""
+    with psycopg.connect(secured) as owner, owner.transaction(force_rollback=True):
+        big_tree = b58("big tree")
+        owner.execute("INSERT INTO merkle_trees (tree_address, authority_address, max_depth, max_buffer_size) "
+                      "VALUES (%s, %s, 20, 64)", (big_tree, WALLET_B))
+        # Wallet A's 500 assets among 40,000 of 100 other wallets, interleaved in time.
+        owner.execute(
+            "INSERT INTO memory_assets (asset_id, owner_address, merkle_tree, leaf_index, arweave_tx_id, "
+            "content_hash, created_at) SELECT 'Bxk' || translate(md5(n::text), '0', 'z'), "
+            "CASE WHEN n %% 80 = 0 THEN %s ELSE 'Wxk' || translate(md5((n %% 100)::text), '0', 'z') END, "
+            "%s, n, substr(md5(n::text) || md5(n::text), 1, 43), md5(n::text) || md5(n::text), "
+            "now() - n * interval '1 minute' FROM generate_series(1, 40000) AS n", (WALLET_A, big_tree))
+        owner.execute("ANALYZE memory_assets")
+        query = ("EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM memory_assets "
+                 "WHERE owner_address = %s ORDER BY created_at DESC LIMIT 20")
+        unrestricted = owner.execute(query, (WALLET_A,)).fetchone()[0][0]["Plan"]
+        # Explain within the loading transaction (rolled back), acting as the service role.
+        owner.execute("SET LOCAL ROLE blockchain_service")
+        _as_wallet(owner, WALLET_A)
+        plan = owner.execute(query, (WALLET_A,)).fetchone()[0][0]["Plan"]
+    scans = [n for n in _plan_nodes(plan) if n.get("Relation Name") == "memory_assets"]
+    assert [n["Node Type"] for n in scans] == ["Index Scan"], plan
+    assert scans[0]["Index Name"] == "memory_assets_owner_address_created_at_idx"
+    assert scans[0]["Actual Rows"] == 20 and "Rows Removed by Filter" not in scans[0], scans[0]
+    # The same scan as a superuser's, to whom no policy applies (the policy's comparison with the
+    # setting becomes a one-time filter above it, not a filter on rows).
+    assert [(n["Node Type"], n.get("Index Name"), n.get("Filter")) for n in scans] == [
+        (n["Node Type"], n.get("Index Name"), n.get("Filter")) for n in _plan_nodes(unrestricted)
+        if n.get("Relation Name") == "memory_assets"]

@@ -13,10 +13,26 @@ SELECT
     i.indisprimary AS is_primary,
     pg_relation_size(s.indexrelid) AS index_bytes,
     pg_size_pretty(pg_relation_size(s.indexrelid)) AS index_size,
-    -- Unique indexes enforce constraints even when no query scans them.
-    (s.idx_scan = 0 AND NOT i.indisunique) AS unused
+    fk.supports_foreign_key,
+    -- Unique indexes enforce constraints and foreign-key indexes keep deletes on the referenced
+    -- table from scanning, even when no query scans them: neither is a candidate to drop.
+    (s.idx_scan = 0 AND NOT i.indisunique AND NOT fk.supports_foreign_key) AS unused
 FROM pg_stat_user_indexes AS s
 INNER JOIN pg_index AS i ON s.indexrelid = i.indexrelid
+-- Leading columns that are exactly a foreign key's: deletes and key updates on the referenced
+-- table go through this index, even if no query of the application does.
+CROSS JOIN LATERAL (
+    SELECT
+        EXISTS (
+            SELECT 1
+            FROM pg_constraint AS c
+            WHERE
+                c.contype = 'f'
+                AND c.conrelid = i.indrelid
+                AND (string_to_array(i.indkey::text, ' ')::int2 [])[1:cardinality(c.conkey)] @> c.conkey
+                AND (string_to_array(i.indkey::text, ' ')::int2 [])[1:cardinality(c.conkey)] <@ c.conkey
+        ) AS supports_foreign_key
+) AS fk
 ORDER BY s.idx_scan ASC, index_bytes DESC, s.schemaname ASC, indexname ASC;
 
 ALTER VIEW monitoring.index_usage OWNER TO memory_owner;
@@ -24,4 +40,6 @@ ALTER VIEW monitoring.index_usage OWNER TO memory_owner;
 COMMENT ON VIEW monitoring.index_usage IS
 'Scans and tuples read per user index since the last statistics reset, least used first, with index size; unused marks non-unique indexes never scanned.';
 COMMENT ON COLUMN monitoring.index_usage.unused IS
-'TRUE for a non-unique index with no scans since the last statistics reset: a candidate to drop.';
+'TRUE for a non-unique index, not serving a foreign key, with no scans since the last statistics reset: a candidate to drop.';
+COMMENT ON COLUMN monitoring.index_usage.supports_foreign_key IS
+'TRUE when the index leads with exactly the columns of a foreign key of its table: keep it, deletes on the referenced table need it.';

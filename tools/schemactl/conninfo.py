@@ -12,7 +12,7 @@ from psycopg import conninfo as pg_conninfo
 
 from schemactl.errors import ConnectionFailed, InputError
 
-__all__ = ["resolve_target", "mask", "connect", "with_dbname", "dbname_of", "server_major"]
+__all__ = ["resolve_target", "mask", "connect", "with_dbname", "with_user", "dbname_of", "server_major"]
 
 _URL_SCHEMES = ("postgresql://", "postgres://")
 
@@ -63,6 +63,13 @@ def with_dbname(url: str, dbname: str) -> str:
     """The same server URL pointing at another database."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + quote(dbname, safe=""), parts.query, ""))
+
+
+def with_user(url: str, user: str) -> str:
+    """The same server and database, logging in as another role (without the URL's password)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, quote(user, safe="") + "@" + host, parts.path, parts.query, ""))
 
 
 def dbname_of(url: str) -> str:
