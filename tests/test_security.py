@@ -131,6 +131,15 @@ def _schema_source():
     return _SOURCE
 
 
+DRIFT: dict[str, subprocess.CompletedProcess[str]] = {}
+
+
+def _drift(target: str, dev_url: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run([sys.executable, "-m", "schemactl", "drift", "-q", "--target", target,
+                           "--dev-url", dev_url], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
 @pytest.fixture(scope="module", params=["built", "deployed"])
 def secured(request: pytest.FixtureRequest, live_url: str) -> Iterator[str]:
     """A seeded database of schema/, built by a superuser or deployed by memory_deploy."""
@@ -139,6 +148,8 @@ def secured(request: pytest.FixtureRequest, live_url: str) -> Iterator[str]:
             build_source(_schema_source(), url, align_roles=True)
         else:
             _deploy(live_url, url)
+        # Before the test's own additions: the deployment as it stands must equal schema/.
+        DRIFT[request.param] = _drift(as_user(url, "memory_deploy"), live_url)
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(sql.SQL("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN "
                                   "CREATE ROLE {} LOGIN; END IF; END $$").format(
@@ -473,6 +484,13 @@ EXPECTED_ROLES = {
     "memory_worker": (True, False, False, False, False, set()),
     "memory_backup": (True, False, False, False, True, {"pg_read_all_data"}),
 }
+
+
+def test_the_deployment_has_no_drift(secured: str) -> None:
+    """schemactl drift, run by memory_deploy, finds the database equal to schema/ by both checks."""
+    kind = "built" if "sctest_sec_built" in secured else "deployed"
+    result = DRIFT[kind]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def test_roles_are_as_declared(secured: str) -> None:
