@@ -611,3 +611,19 @@ def test_a_wallets_newest_page_is_one_index_range_scan(secured: str) -> None:
     assert [(n["Node Type"], n.get("Index Name"), n.get("Filter")) for n in scans] == [
         (n["Node Type"], n.get("Index Name"), n.get("Filter")) for n in _plan_nodes(unrestricted)
         if n.get("Relation Name") == "memory_assets"]
+
+
+@pytest.mark.parametrize(("role", "expected_settings"), [
+    ("service", {"statement_timeout": "5s", "lock_timeout": "2s", "idle_in_transaction_session_timeout": "30s"}),
+    ("worker", {"statement_timeout": "1min", "lock_timeout": "5s", "idle_in_transaction_session_timeout": "1min"}),
+    ("backup", {"statement_timeout": "10min", "idle_in_transaction_session_timeout": "10min",
+                "default_transaction_read_only": "on"}),
+])
+def test_app_roles_log_in_with_guardrails(sessions, role: str, expected_settings: dict[str, str]) -> None:
+    conn = sessions[role]
+    assert {name: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0]
+            for name in expected_settings} == expected_settings
+
+
+def test_a_runaway_api_statement_is_cut_off(sessions) -> None:
+    _fails(sessions["service"], "SELECT pg_sleep(6)", match="statement timeout")

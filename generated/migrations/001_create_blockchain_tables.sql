@@ -7,40 +7,67 @@ SET statement_timeout = '15min';
 BEGIN;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'blockchain_service') THEN CREATE ROLE "blockchain_service"; END IF; END $role$;
-ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
-
-COMMENT ON ROLE "blockchain_service" IS 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service') THEN EXECUTE 'CREATE ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_backup') THEN CREATE ROLE "memory_backup"; END IF; END $role$;
-ALTER ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT -1;
-
-COMMENT ON ROLE "memory_backup" IS 'Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '30s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "idle_in_transaction_session_timeout" = ''30s'''; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_deploy') THEN CREATE ROLE "memory_deploy"; END IF; END $role$;
-ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
-
-COMMENT ON ROLE "memory_deploy" IS 'Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'lock_timeout' AND substr(c, strpos(c, '=') + 1) = '2s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "lock_timeout" = ''2s'''; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_owner') THEN CREATE ROLE "memory_owner"; END IF; END $role$;
-ALTER ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'statement_timeout' AND substr(c, strpos(c, '=') + 1) = '5s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "statement_timeout" = ''5s'''; END IF; END $role$;
 
-COMMENT ON ROLE "memory_owner" IS 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.';
-
--- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'memory_worker') THEN CREATE ROLE "memory_worker"; END IF; END $role$;
-ALTER ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
-
-COMMENT ON ROLE "memory_worker" IS 'Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.';
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service'), 'pg_authid') IS DISTINCT FROM 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "blockchain_service" IS ''Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.'''; END IF; END $role$;
 
 -- hazards: authorization
-GRANT "pg_read_all_data" TO "memory_backup";
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup') THEN EXECUTE 'CREATE ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, true,  -1)) THEN EXECUTE 'ALTER ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- hazards: authorization
-GRANT "memory_owner" TO "memory_deploy";
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_backup' AND lower(split_part(c, '=', 1)) = 'default_transaction_read_only' AND substr(c, strpos(c, '=') + 1) = 'on') THEN EXECUTE 'ALTER ROLE "memory_backup" SET "default_transaction_read_only" = ''on'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_backup' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '10min') THEN EXECUTE 'ALTER ROLE "memory_backup" SET "idle_in_transaction_session_timeout" = ''10min'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_backup' AND lower(split_part(c, '=', 1)) = 'statement_timeout' AND substr(c, strpos(c, '=') + 1) = '10min') THEN EXECUTE 'ALTER ROLE "memory_backup" SET "statement_timeout" = ''10min'''; END IF; END $role$;
+
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup'), 'pg_authid') IS DISTINCT FROM 'Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_backup" IS ''Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy') THEN EXECUTE 'CREATE ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy'), 'pg_authid') IS DISTINCT FROM 'Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_deploy" IS ''Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner') THEN EXECUTE 'CREATE ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, false, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner'), 'pg_authid') IS DISTINCT FROM 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_owner" IS ''Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker') THEN EXECUTE 'CREATE ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_worker' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '60s') THEN EXECUTE 'ALTER ROLE "memory_worker" SET "idle_in_transaction_session_timeout" = ''60s'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_worker' AND lower(split_part(c, '=', 1)) = 'lock_timeout' AND substr(c, strpos(c, '=') + 1) = '5s') THEN EXECUTE 'ALTER ROLE "memory_worker" SET "lock_timeout" = ''5s'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_worker' AND lower(split_part(c, '=', 1)) = 'statement_timeout' AND substr(c, strpos(c, '=') + 1) = '60s') THEN EXECUTE 'ALTER ROLE "memory_worker" SET "statement_timeout" = ''60s'''; END IF; END $role$;
+
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker'), 'pg_authid') IS DISTINCT FROM 'Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_worker" IS ''Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.'''; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'pg_read_all_data' AND u.rolname = 'memory_backup') THEN EXECUTE 'GRANT "pg_read_all_data" TO "memory_backup"'; END IF; END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'memory_owner' AND u.rolname = 'memory_deploy') THEN EXECUTE 'GRANT "memory_owner" TO "memory_deploy"'; END IF; END $role$;
 
 create schema if not exists "monitoring";
 
@@ -871,9 +898,13 @@ create or replace view "monitoring"."index_usage" as  SELECT s.schemaname,
     i.indisprimary AS is_primary,
     pg_relation_size((s.indexrelid)::regclass) AS index_bytes,
     pg_size_pretty(pg_relation_size((s.indexrelid)::regclass)) AS index_size,
-    ((s.idx_scan = 0) AND (NOT i.indisunique)) AS unused
-   FROM (pg_stat_user_indexes s
+    fk.supports_foreign_key,
+    ((s.idx_scan = 0) AND (NOT i.indisunique) AND (NOT fk.supports_foreign_key)) AS unused
+   FROM ((pg_stat_user_indexes s
      JOIN pg_index i ON ((s.indexrelid = i.indexrelid)))
+     CROSS JOIN LATERAL ( SELECT (EXISTS ( SELECT 1
+                   FROM pg_constraint c
+                  WHERE ((c.contype = 'f'::"char") AND (c.conrelid = i.indrelid) AND (((string_to_array((i.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] @> c.conkey) AND (((string_to_array((i.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] <@ c.conkey)))) AS supports_foreign_key) fk)
   ORDER BY s.idx_scan, (pg_relation_size((s.indexrelid)::regclass)) DESC, s.schemaname, s.indexrelname;
 
 CREATE OR REPLACE FUNCTION monitoring.slow_queries(max_rows integer DEFAULT 20)
@@ -2084,6 +2115,9 @@ GRANT SELECT ON TABLE public.batch_statistics TO "blockchain_service";
 GRANT SELECT ON TABLE public.user_statistics TO "blockchain_service";
 
 -- hazards: authorization
+ALTER SCHEMA monitoring OWNER TO "memory_owner";
+
+-- hazards: authorization
 ALTER FUNCTION monitoring.slow_queries(max_rows integer) OWNER TO "memory_owner";
 
 -- hazards: authorization
@@ -2118,9 +2152,6 @@ ALTER FUNCTION public.transfer_history_rules() OWNER TO "memory_owner";
 
 -- hazards: authorization
 ALTER FUNCTION public.version_history_rules() OWNER TO "memory_owner";
-
--- hazards: authorization
-ALTER SCHEMA monitoring OWNER TO "memory_owner";
 
 -- hazards: authorization
 ALTER TABLE public.access_grants OWNER TO "memory_owner";
@@ -2174,7 +2205,9 @@ COMMENT ON COLUMN monitoring.connection_counts.oldest_transaction_age IS 'Age of
 
 COMMENT ON COLUMN monitoring.connection_counts.waiting_on_locks IS 'Connections of the group currently waiting for a lock.';
 
-COMMENT ON COLUMN monitoring.index_usage.unused IS 'TRUE for a non-unique index with no scans since the last statistics reset: a candidate to drop.';
+COMMENT ON COLUMN monitoring.index_usage.supports_foreign_key IS 'TRUE when the index leads with exactly the columns of a foreign key of its table: keep it, deletes on the referenced table need it.';
+
+COMMENT ON COLUMN monitoring.index_usage.unused IS 'TRUE for a non-unique index, not serving a foreign key, with no scans since the last statistics reset: a candidate to drop.';
 
 COMMENT ON COLUMN monitoring.table_sizes.row_estimate IS 'Rows as estimated by the last ANALYZE (-1 if the table was never analyzed).';
 

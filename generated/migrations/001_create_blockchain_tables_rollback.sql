@@ -661,18 +661,18 @@ REVOKE USAGE ON SCHEMA public FROM "blockchain_service";
 REVOKE USAGE ON SCHEMA public FROM "memory_worker";
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'blockchain_service' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "blockchain_service"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'blockchain_service'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'blockchain_service' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN EXECUTE 'DROP ROLE IF EXISTS "blockchain_service"'; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'blockchain_service'; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_backup' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_backup"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_backup'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_backup' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN EXECUTE 'DROP ROLE IF EXISTS "memory_backup"'; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_backup'; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_deploy' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_deploy"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_deploy'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_deploy' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN EXECUTE 'DROP ROLE IF EXISTS "memory_deploy"'; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_deploy'; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_owner' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_owner"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_owner'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_owner' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN EXECUTE 'DROP ROLE IF EXISTS "memory_owner"'; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_owner'; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_worker' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN DROP ROLE IF EXISTS "memory_worker"; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_worker'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'memory_worker' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN EXECUTE 'DROP ROLE IF EXISTS "memory_worker"'; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'memory_worker'; END IF; END $role$;
 
 COMMIT;

@@ -18,5 +18,12 @@ CREATE ROLE blockchain_service WITH
     NOBYPASSRLS;
 -- noqa: enable=LT02
 
+-- Guardrails for sessions that log in as this role (settings apply at login, so a LOGIN role
+-- that is a member needs its own): an API request that runs away, waits on a lock or leaves a
+-- transaction open is cut off instead of holding locks and connections.
+ALTER ROLE blockchain_service SET statement_timeout = '5s';
+ALTER ROLE blockchain_service SET lock_timeout = '2s';
+ALTER ROLE blockchain_service SET idle_in_transaction_session_timeout = '30s';
+
 COMMENT ON ROLE blockchain_service IS
 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.';

@@ -14,5 +14,11 @@ CREATE ROLE memory_backup WITH
     IN ROLE pg_read_all_data;
 -- noqa: enable=LT02
 
+-- Read-only sessions: even a statement a grant would allow cannot write. pg_dump sets its own
+-- timeouts; an operator's query is cut off after ten minutes.
+ALTER ROLE memory_backup SET default_transaction_read_only = on;
+ALTER ROLE memory_backup SET statement_timeout = '10min';
+ALTER ROLE memory_backup SET idle_in_transaction_session_timeout = '10min';
+
 COMMENT ON ROLE memory_backup IS
 'Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.';

@@ -14,5 +14,10 @@ CREATE ROLE memory_worker WITH
     NOBYPASSRLS;
 -- noqa: enable=LT02
 
+-- Guardrails: worker steps are longer than API requests but still bounded.
+ALTER ROLE memory_worker SET statement_timeout = '60s';
+ALTER ROLE memory_worker SET lock_timeout = '5s';
+ALTER ROLE memory_worker SET idle_in_transaction_session_timeout = '60s';
+
 COMMENT ON ROLE memory_worker IS
 'Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.';

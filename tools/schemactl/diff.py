@@ -480,8 +480,9 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
     for entry in sorted(new.acls - old_acls):
         changes.append(Change(sql=_acl_sql(True, *entry), object=f"{entry[0].lower()} {entry[1]}", action="grant",
                               hazards=("authorization",), reverse=(_acl_sql(False, *entry),), origin="schemactl"))
-    # Ownership.
-    for key in sorted(set(new.owners)):
+    # Ownership, schemas first: the new owner of an object must hold CREATE on its schema, which
+    # a schema's new owner has only once the schema is handed over.
+    for key in sorted(set(new.owners), key=lambda k: (k[0] != "SCHEMA", k)):
         kind, identity = key
         before = None if _touched(identity, recreated) else old.owners.get(key)
         after = new.owners[key]
