@@ -888,7 +888,13 @@ create or replace view "monitoring"."connection_counts" as  SELECT datname,
   WHERE (backend_type = 'client backend'::text)
   GROUP BY datname, usename, state;
 
-create or replace view "monitoring"."index_usage" as  SELECT s.schemaname,
+create or replace view "monitoring"."index_usage" as  WITH foreign_key_indexes AS (
+         SELECT DISTINCT i_1.indexrelid
+           FROM (pg_index i_1
+             JOIN pg_constraint c ON (((i_1.indrelid = c.conrelid) AND (c.contype = 'f'::"char"))))
+          WHERE ((((string_to_array((i_1.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] @> c.conkey) AND (((string_to_array((i_1.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] <@ c.conkey))
+        )
+ SELECT s.schemaname,
     s.relname AS tablename,
     s.indexrelname AS indexname,
     s.idx_scan,
@@ -898,13 +904,11 @@ create or replace view "monitoring"."index_usage" as  SELECT s.schemaname,
     i.indisprimary AS is_primary,
     pg_relation_size((s.indexrelid)::regclass) AS index_bytes,
     pg_size_pretty(pg_relation_size((s.indexrelid)::regclass)) AS index_size,
-    fk.supports_foreign_key,
-    ((s.idx_scan = 0) AND (NOT i.indisunique) AND (NOT fk.supports_foreign_key)) AS unused
+    (fk.indexrelid IS NOT NULL) AS supports_foreign_key,
+    ((s.idx_scan = 0) AND (NOT i.indisunique) AND (fk.indexrelid IS NULL)) AS unused
    FROM ((pg_stat_user_indexes s
      JOIN pg_index i ON ((s.indexrelid = i.indexrelid)))
-     CROSS JOIN LATERAL ( SELECT (EXISTS ( SELECT 1
-                   FROM pg_constraint c
-                  WHERE ((c.contype = 'f'::"char") AND (c.conrelid = i.indrelid) AND (((string_to_array((i.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] @> c.conkey) AND (((string_to_array((i.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] <@ c.conkey)))) AS supports_foreign_key) fk)
+     LEFT JOIN foreign_key_indexes fk ON ((s.indexrelid = fk.indexrelid)))
   ORDER BY s.idx_scan, (pg_relation_size((s.indexrelid)::regclass)) DESC, s.schemaname, s.indexrelname;
 
 CREATE OR REPLACE FUNCTION monitoring.slow_queries(max_rows integer DEFAULT 20)

@@ -5,7 +5,7 @@
 CREATE FUNCTION complete_batch(
     completed_batch uuid,
     signature text,
-    signatures text [],
+    signatures text[],
     cost_lamports bigint,
     cost_winston numeric
 )
@@ -36,10 +36,10 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION complete_batch(uuid, text, text [], bigint, numeric) OWNER TO memory_owner;
+ALTER FUNCTION complete_batch(uuid, text, text[], bigint, numeric) OWNER TO memory_owner;
 
-COMMENT ON FUNCTION complete_batch(uuid, text, text [], bigint, numeric) IS
+COMMENT ON FUNCTION complete_batch(uuid, text, text[], bigint, numeric) IS
 'Marks a pending or processing batch completed with its signatures and costs; minted_count is the number of assets recorded for it. Returns that count.';
 
-REVOKE EXECUTE ON FUNCTION complete_batch(uuid, text, text [], bigint, numeric) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION complete_batch(uuid, text, text [], bigint, numeric) TO memory_worker;
+REVOKE EXECUTE ON FUNCTION complete_batch(uuid, text, text[], bigint, numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION complete_batch(uuid, text, text[], bigint, numeric) TO memory_worker;

@@ -9,7 +9,7 @@ RETURNS TABLE (
     owner_address text,
     title text,
     description text,
-    tags text [],
+    tags text[],
     arweave_tx_id text,
     content_hash text,
     created_at timestamptz,

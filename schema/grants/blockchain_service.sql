@@ -13,7 +13,8 @@ GRANT USAGE ON SCHEMA public TO blockchain_service;
 -- Own assets: read, edit the descriptive fields, archive or re-activate. Assets are recorded
 -- by the worker; ownership moves through transfer_asset().
 GRANT SELECT ON TABLE memory_assets TO blockchain_service;
-GRANT UPDATE (title, description, tags, metadata, status) ON TABLE memory_assets TO blockchain_service;
+GRANT UPDATE (title, description, tags, metadata, status)
+ON TABLE memory_assets TO blockchain_service;
 
 -- Own batches: request one; its progress, costs and completion are the worker's.
 GRANT SELECT ON TABLE memory_batches TO blockchain_service;
@@ -28,7 +29,8 @@ GRANT UPDATE (expires_at, max_uses, revoked_at) ON TABLE access_grants TO blockc
 
 -- Own queue entries: enqueue, and cancel a pending one (policy owner_cancel).
 GRANT SELECT ON TABLE minting_queue TO blockchain_service;
-GRANT INSERT (owner_address, batch_id, arweave_tx_id, payload) ON TABLE minting_queue TO blockchain_service;
+GRANT INSERT (owner_address, batch_id, arweave_tx_id, payload)
+ON TABLE minting_queue TO blockchain_service;
 GRANT UPDATE (status) ON TABLE minting_queue TO blockchain_service;
 
 -- Read only: trees, transfers (written by transfer_asset()), costs (written by the worker).

@@ -14,7 +14,10 @@ CREATE POLICY owner_access ON memory_assets
 FOR ALL
 TO blockchain_service
 USING (owner_address = current_setting('app.current_user', TRUE))
-WITH CHECK (owner_address = current_setting('app.current_user', TRUE) AND status IN ('active', 'archived'));
+WITH CHECK (
+    owner_address = current_setting('app.current_user', TRUE)
+    AND status IN ('active', 'archived')
+);
 
 COMMENT ON POLICY owner_access ON memory_assets IS
 'blockchain_service reads and writes only the assets owned by the wallet in app.current_user; fails closed (no rows) when the setting is unset.';

@@ -9,7 +9,9 @@ USING (
     OR EXISTS (
         SELECT 1
         FROM memory_assets AS ma
-        WHERE ma.asset_id = transfer_history.asset_id AND ma.owner_address = current_setting('app.current_user', TRUE)
+        WHERE
+            ma.asset_id = transfer_history.asset_id
+            AND ma.owner_address = current_setting('app.current_user', TRUE)
     )
 );
 

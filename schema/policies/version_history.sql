@@ -8,14 +8,18 @@ USING (
     EXISTS (
         SELECT 1
         FROM memory_assets AS ma
-        WHERE ma.asset_id = version_history.asset_id AND ma.owner_address = current_setting('app.current_user', TRUE)
+        WHERE
+            ma.asset_id = version_history.asset_id
+            AND ma.owner_address = current_setting('app.current_user', TRUE)
     )
 )
 WITH CHECK (
     EXISTS (
         SELECT 1
         FROM memory_assets AS ma
-        WHERE ma.asset_id = version_history.asset_id AND ma.owner_address = current_setting('app.current_user', TRUE)
+        WHERE
+            ma.asset_id = version_history.asset_id
+            AND ma.owner_address = current_setting('app.current_user', TRUE)
     )
 );
 
