@@ -55,12 +55,16 @@ class Snapshot:
         return (fact, obj, name) in self.partitioning
 
 
-def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
+def snapshot(conn: psycopg.Connection, *, default_owner: str | tuple[str, ...] | None = None,
              excluded: tuple[str, ...] = MANAGED_EXCLUDED_SCHEMAS) -> Snapshot:
-    """Read one database; owners equal to default_owner (or the session user) are normalized."""
+    """Read one database; owners equal to default_owner (or the session user) are normalized.
+
+    A tuple names several roles that all count as "whoever applies the schema": a rehearsal copy
+    of a live database keeps the live applying role's objects and adds the dev server's own.
+    """
     params = {"excluded": list(excluded)}
     user = conn.execute("SELECT current_user").fetchone()[0]
-    owner_default = default_owner or user
+    owner_defaults = (default_owner,) if isinstance(default_owner, str) else (default_owner or (user,))
 
     def rows(name: str) -> list[tuple]:
         return conn.execute(QUERIES[name], params, prepare=False).fetchall()
@@ -70,11 +74,11 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | None = None,
     for kind, ident, owner in rows("owners"):
         if kind == "SCHEMA" and ident == "public":
             continue  # owned by pg_database_owner or the bootstrap superuser: not ours to manage
-        owners[(kind, ident)] = DEFAULT_OWNER if owner == owner_default else owner
+        owners[(kind, ident)] = DEFAULT_OWNER if owner in owner_defaults else owner
     acls = frozenset(
         (kind, ident, grantee, privilege, bool(grantable))
         for kind, ident, grantee, privilege, grantable in rows("acls")
-        if not (grantee == owner_default)
+        if grantee not in owner_defaults
     )
     options = {(kind, ident, name): value for kind, ident, name, value in rows("relation_options")}
     unsupported = tuple((kind, ident) for kind, ident in rows("unsupported"))

@@ -57,8 +57,8 @@ class Side:
     url: str
     roles: dict[str, Role] = field(default_factory=dict)
     label: str = ""
-    # The owner that counts as "whoever applies the schema" (default: the session user).
-    default_owner: str | None = None
+    # The owner(s) that count as "whoever applies the schema" (default: the session user).
+    default_owner: str | tuple[str, ...] | None = None
     # A user's database may hold rows: online forms and data-loss hazards apply.
     live: bool = False
     # A replayed migration history stands for the databases it runs on, which hold rows in

@@ -133,17 +133,24 @@ class Workspace:
             return replace(side, url=url, label=f"copy of {side.shown}")
         with connect(side.url, autocommit=True) as conn:
             in_use = [r[0] for r in conn.execute(_ROLES_IN_USE).fetchall()]
+            live_owner = side.default_owner or conn.execute("SELECT current_user").fetchone()[0]
+        live_owners = live_owner if isinstance(live_owner, tuple) else (live_owner,)
         with connect(dev.url, autocommit=True) as dev_conn:
-            ensure_roles(dev_conn, in_use)
-        text = reads.dumps.get(side.url) if reads is not None else None
-        text = text if text is not None else dump_schema(side.url, dev, owners=False, create=True)
+            # The live applying role may be a superuser there: here it only needs to own things.
+            ensure_roles(dev_conn, [*in_use, *live_owners])
+        # Owners are kept: a schema that declares its owner (ALTER ... OWNER TO) must find it on
+        # the copy. What the live applying role owns, and what the rehearsal creates as the dev
+        # server's user, both count as "whoever applies the schema". (The run's cached read of
+        # the target has no owners, so this copy dumps again.)
+        text = dump_schema(side.url, dev, owners=True, create=True)
         with connect(side.url, autocommit=True) as conn:
             live_user = conn.execute("SELECT current_user").fetchone()[0]
         _restore(url, _default_privileges_for_applying_role(_without_database(text), live_user))
         _copy_database_acl(side.url, url)
         with connect(url, autocommit=True) as conn:
             copy_owner = conn.execute("SELECT current_user").fetchone()[0]
-        return Side(url=url, roles=side.roles, label=f"copy of {side.shown}", default_owner=copy_owner, live=False)
+        return Side(url=url, roles=side.roles, label=f"copy of {side.shown}",
+                    default_owner=tuple(dict.fromkeys((*live_owners, copy_owner))), live=False)
 
     def clone(self, side: Side, label: str) -> Side:
         """A scratch database made from side's scratch database as template (fast, exact)."""
