@@ -2,82 +2,55 @@
 -- Do not edit: change schema/ and regenerate. Statements are in dependency order;
 -- each names the file and line it comes from.
 
--- source: schema/roles/blockchain_service.sql:11
-CREATE ROLE blockchain_service WITH LOGIN
-                                    NOSUPERUSER
-                                    NOCREATEDB
-                                    NOCREATEROLE
-                                    INHERIT
-                                    NOREPLICATION
-                                    NOBYPASSRLS;
+-- source: schema/roles/blockchain_service.sql:10
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service') THEN EXECUTE 'CREATE ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- source: schema/roles/memory_backup.sql:6
-CREATE ROLE memory_backup WITH LOGIN
-                               NOSUPERUSER
-                               NOCREATEDB
-                               NOCREATEROLE
-                               INHERIT
-                               NOREPLICATION
-                               BYPASSRLS
-                               IN ROLE pg_read_all_data;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup') THEN EXECUTE 'CREATE ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, true,  -1)) THEN EXECUTE 'ALTER ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'pg_read_all_data' AND u.rolname = 'memory_backup') THEN EXECUTE 'GRANT "pg_read_all_data" TO "memory_backup"'; END IF; END $role$;
 
 -- source: schema/roles/memory_owner.sql:9
-CREATE ROLE memory_owner WITH NOLOGIN
-                              NOSUPERUSER
-                              NOCREATEDB
-                              NOCREATEROLE
-                              INHERIT
-                              NOREPLICATION
-                              NOBYPASSRLS;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner') THEN EXECUTE 'CREATE ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, false, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- source: schema/roles/memory_deploy.sql:7
-CREATE ROLE memory_deploy WITH LOGIN
-                               NOSUPERUSER
-                               NOCREATEDB
-                               NOCREATEROLE
-                               INHERIT
-                               NOREPLICATION
-                               NOBYPASSRLS
-                               IN ROLE memory_owner;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy') THEN EXECUTE 'CREATE ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'memory_owner' AND u.rolname = 'memory_deploy') THEN EXECUTE 'GRANT "memory_owner" TO "memory_deploy"'; END IF; END $role$;
 
 -- source: schema/roles/memory_worker.sql:7
-CREATE ROLE memory_worker WITH LOGIN
-                               NOSUPERUSER
-                               NOCREATEDB
-                               NOCREATEROLE
-                               INHERIT
-                               NOREPLICATION
-                               NOBYPASSRLS;
-
--- source: schema/roles/blockchain_service.sql:26
-ALTER ROLE blockchain_service SET idle_in_transaction_session_timeout TO '30s';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker') THEN EXECUTE 'CREATE ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- source: schema/roles/blockchain_service.sql:25
-ALTER ROLE blockchain_service SET lock_timeout TO '2s';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '30s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "idle_in_transaction_session_timeout" = ''30s'''; END IF; END $role$;
 
 -- source: schema/roles/blockchain_service.sql:24
-ALTER ROLE blockchain_service SET statement_timeout TO '5s';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'lock_timeout' AND substr(c, strpos(c, '=') + 1) = '2s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "lock_timeout" = ''2s'''; END IF; END $role$;
+
+-- source: schema/roles/blockchain_service.sql:23
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'statement_timeout' AND substr(c, strpos(c, '=') + 1) = '5s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "statement_timeout" = ''5s'''; END IF; END $role$;
 
 -- source: schema/roles/memory_backup.sql:19
-ALTER ROLE memory_backup SET default_transaction_read_only TO 'on';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_backup' AND lower(split_part(c, '=', 1)) = 'default_transaction_read_only' AND substr(c, strpos(c, '=') + 1) = 'on') THEN EXECUTE 'ALTER ROLE "memory_backup" SET "default_transaction_read_only" = ''on'''; END IF; END $role$;
 
 -- source: schema/roles/memory_backup.sql:21
-ALTER ROLE memory_backup SET idle_in_transaction_session_timeout TO '10min';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_backup' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '10min') THEN EXECUTE 'ALTER ROLE "memory_backup" SET "idle_in_transaction_session_timeout" = ''10min'''; END IF; END $role$;
 
 -- source: schema/roles/memory_backup.sql:20
-ALTER ROLE memory_backup SET statement_timeout TO '10min';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_backup' AND lower(split_part(c, '=', 1)) = 'statement_timeout' AND substr(c, strpos(c, '=') + 1) = '10min') THEN EXECUTE 'ALTER ROLE "memory_backup" SET "statement_timeout" = ''10min'''; END IF; END $role$;
 
 -- source: schema/roles/memory_worker.sql:20
-ALTER ROLE memory_worker SET idle_in_transaction_session_timeout TO '60s';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_worker' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '60s') THEN EXECUTE 'ALTER ROLE "memory_worker" SET "idle_in_transaction_session_timeout" = ''60s'''; END IF; END $role$;
 
 -- source: schema/roles/memory_worker.sql:19
-ALTER ROLE memory_worker SET lock_timeout TO '5s';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_worker' AND lower(split_part(c, '=', 1)) = 'lock_timeout' AND substr(c, strpos(c, '=') + 1) = '5s') THEN EXECUTE 'ALTER ROLE "memory_worker" SET "lock_timeout" = ''5s'''; END IF; END $role$;
 
 -- source: schema/roles/memory_worker.sql:18
-ALTER ROLE memory_worker SET statement_timeout TO '60s';
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_worker' AND lower(split_part(c, '=', 1)) = 'statement_timeout' AND substr(c, strpos(c, '=') + 1) = '60s') THEN EXECUTE 'ALTER ROLE "memory_worker" SET "statement_timeout" = ''60s'''; END IF; END $role$;
 
 -- source: schema/schemas/monitoring.sql:4
 CREATE SCHEMA monitoring;
+
+-- source: schema/grants/default_privileges.sql:5
+ALTER DEFAULT PRIVILEGES
+  FOR ROLE memory_owner
+  REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 -- source: schema/monitoring/slow_queries.sql:7
 CREATE FUNCTION monitoring.slow_queries(max_rows integer = 20)
@@ -1344,6 +1317,18 @@ ALTER FUNCTION version_history_rules () OWNER TO memory_owner;
 -- source: schema/schemas/monitoring.sql:6
 ALTER SCHEMA monitoring OWNER TO memory_owner;
 
+-- source: schema/grants/database.sql:6
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "blockchain_service"', current_database()); END $role$;
+
+-- source: schema/grants/database.sql:8
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "memory_backup"', current_database()); END $role$;
+
+-- source: schema/grants/database.sql:11
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "memory_deploy"', current_database()); END $role$;
+
+-- source: schema/grants/database.sql:7
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "memory_worker"', current_database()); END $role$;
+
 -- source: schema/functions/complete_batch.sql:45
 GRANT EXECUTE
   ON FUNCTION complete_batch (uuid, text, text[], bigint, numeric)
@@ -1593,6 +1578,9 @@ GRANT USAGE
   ON SCHEMA public
   TO memory_worker;
 
+-- source: schema/grants/database.sql:5
+DO $role$ BEGIN EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $role$;
+
 -- source: schema/grants/blockchain_service.sql:10
 REVOKE CREATE
   ON SCHEMA public
@@ -1658,25 +1646,20 @@ REVOKE EXECUTE
   ON FUNCTION version_history_rules ()
   FROM PUBLIC;
 
--- source: schema/roles/blockchain_service.sql:28
-COMMENT ON ROLE blockchain_service
-  IS 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.';
+-- source: schema/roles/blockchain_service.sql:27
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service'), 'pg_authid') IS DISTINCT FROM 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "blockchain_service" IS ''Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password managed out of band.'''; END IF; END $role$;
 
 -- source: schema/roles/memory_backup.sql:23
-COMMENT ON ROLE memory_backup
-  IS 'Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.';
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup'), 'pg_authid') IS DISTINCT FROM 'Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_backup" IS ''Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.'''; END IF; END $role$;
 
 -- source: schema/roles/memory_deploy.sql:18
-COMMENT ON ROLE memory_deploy
-  IS 'Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.';
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy'), 'pg_authid') IS DISTINCT FROM 'Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_deploy" IS ''Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'''; END IF; END $role$;
 
 -- source: schema/roles/memory_owner.sql:19
-COMMENT ON ROLE memory_owner
-  IS 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.';
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner'), 'pg_authid') IS DISTINCT FROM 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_owner" IS ''Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'''; END IF; END $role$;
 
 -- source: schema/roles/memory_worker.sql:22
-COMMENT ON ROLE memory_worker
-  IS 'Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.';
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker'), 'pg_authid') IS DISTINCT FROM 'Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_worker" IS ''Background worker account of the memory platform: minting queue, batches, trees, audit and cost rows across wallets. Password managed out of band.'''; END IF; END $role$;
 
 -- source: schema/schemas/monitoring.sql:8
 COMMENT ON SCHEMA monitoring

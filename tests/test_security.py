@@ -627,3 +627,26 @@ def test_app_roles_log_in_with_guardrails(sessions, role: str, expected_settings
 
 def test_a_runaway_api_statement_is_cut_off(sessions) -> None:
     _fails(sessions["service"], "SELECT pg_sleep(6)", match="statement timeout")
+
+
+def test_public_may_neither_connect_nor_create_temporary_tables(secured: str, sessions) -> None:
+    stranger = "sctest_stranger"
+    with psycopg.connect(secured, autocommit=True) as admin:
+        admin.execute(sql.SQL("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN "
+                              "CREATE ROLE {} LOGIN; END IF; END $$").format(
+            sql.Literal(stranger), sql.Identifier(stranger)))
+    with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
+        psycopg.connect(as_user(secured, stranger)).close()
+    for role in ("service", "worker", "backup"):
+        conn = sessions[role]
+        assert conn.execute("SELECT has_database_privilege(current_database(), 'TEMPORARY')").fetchone()[0] is False
+        _fails(conn, "CREATE TEMPORARY TABLE scratch (id int)", match="permission denied|read-only transaction")
+
+
+def test_new_functions_of_the_owner_are_not_executable_by_public(sessions) -> None:
+    owner = sessions["owner"]
+    with owner.transaction(force_rollback=True):
+        owner.execute("SET LOCAL ROLE memory_owner")
+        owner.execute("CREATE FUNCTION monitoring.added_later() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+        assert owner.execute("SELECT has_function_privilege('blockchain_service', 'monitoring.added_later()', "
+                             "'EXECUTE')").fetchone()[0] is False

@@ -7,8 +7,7 @@ SET statement_timeout = '15min';
 BEGIN;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service') THEN EXECUTE 'CREATE ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
-DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service') THEN EXECUTE 'CREATE ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "blockchain_service" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- hazards: authorization
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '30s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "idle_in_transaction_session_timeout" = ''30s'''; END IF; END $role$;
@@ -19,11 +18,10 @@ DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN 
 -- hazards: authorization
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'statement_timeout' AND substr(c, strpos(c, '=') + 1) = '5s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "statement_timeout" = ''5s'''; END IF; END $role$;
 
-DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service'), 'pg_authid') IS DISTINCT FROM 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "blockchain_service" IS ''Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.'''; END IF; END $role$;
+DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'blockchain_service'), 'pg_authid') IS DISTINCT FROM 'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "blockchain_service" IS ''Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password managed out of band.'''; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup') THEN EXECUTE 'CREATE ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
-DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, true,  -1)) THEN EXECUTE 'ALTER ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup') THEN EXECUTE 'CREATE ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, true,  -1)) THEN EXECUTE 'ALTER ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- hazards: authorization
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_backup' AND lower(split_part(c, '=', 1)) = 'default_transaction_read_only' AND substr(c, strpos(c, '=') + 1) = 'on') THEN EXECUTE 'ALTER ROLE "memory_backup" SET "default_transaction_read_only" = ''on'''; END IF; END $role$;
@@ -37,20 +35,17 @@ DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN 
 DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup'), 'pg_authid') IS DISTINCT FROM 'Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_backup" IS ''Backup and operator read-only account: reads every row (BYPASSRLS, pg_read_all_data), writes nothing. Password managed out of band.'''; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy') THEN EXECUTE 'CREATE ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
-DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy') THEN EXECUTE 'CREATE ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy'), 'pg_authid') IS DISTINCT FROM 'Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_deploy" IS ''Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'''; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner') THEN EXECUTE 'CREATE ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
-DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, false, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner') THEN EXECUTE 'CREATE ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, false, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner'), 'pg_authid') IS DISTINCT FROM 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_owner" IS ''Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'''; END IF; END $role$;
 
 -- hazards: authorization
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker') THEN EXECUTE 'CREATE ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
-DO $role$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker') THEN EXECUTE 'CREATE ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
 -- hazards: authorization
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'memory_worker' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '60s') THEN EXECUTE 'ALTER ROLE "memory_worker" SET "idle_in_transaction_session_timeout" = ''60s'''; END IF; END $role$;
@@ -68,6 +63,9 @@ DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_
 
 -- hazards: authorization
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'memory_owner' AND u.rolname = 'memory_deploy') THEN EXECUTE 'GRANT "memory_owner" TO "memory_deploy"'; END IF; END $role$;
+
+-- hazards: authorization
+ALTER DEFAULT PRIVILEGES FOR ROLE "memory_owner" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 create schema if not exists "monitoring";
 
@@ -2536,5 +2534,23 @@ COMMENT ON VIEW public.active_memory_assets IS 'Active memory assets with batch 
 COMMENT ON VIEW public.batch_statistics IS 'Daily (UTC) batch minting statistics: batches by status, assets requested and minted, wallets, Solana and Arweave costs, average completion time.';
 
 COMMENT ON VIEW public.user_statistics IS 'Per-wallet statistics: assets owned (as visible to the caller under row-level security), batches requested, paid operations and their costs.';
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "blockchain_service"', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "memory_backup"', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "memory_deploy"', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "memory_worker"', current_database()); END $role$;
 
 COMMIT;

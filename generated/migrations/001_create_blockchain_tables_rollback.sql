@@ -6,6 +6,9 @@ SET statement_timeout = '15min';
 
 BEGIN;
 
+-- hazards: authorization
+ALTER DEFAULT PRIVILEGES FOR ROLE "memory_owner" GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+
 -- hazards: access_exclusive_lock
 drop trigger if exists "update_access_grants_updated_at" on "public"."access_grants";
 
@@ -659,6 +662,24 @@ REVOKE USAGE ON SCHEMA public FROM "blockchain_service";
 
 -- hazards: authorization
 REVOKE USAGE ON SCHEMA public FROM "memory_worker";
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM "blockchain_service"', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM "memory_backup"', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM "memory_deploy"', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM "memory_worker"', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO PUBLIC', current_database()); END $role$;
+
+-- hazards: authorization
+DO $role$ BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO PUBLIC', current_database()); END $role$;
 
 -- hazards: authorization
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid WHERE r.rolname = 'blockchain_service' AND d.dbid <> (SELECT oid FROM pg_database WHERE datname = current_database())) THEN EXECUTE 'DROP ROLE IF EXISTS "blockchain_service"'; ELSE RAISE NOTICE 'role % is kept: other databases of this cluster still use it', 'blockchain_service'; END IF; END $role$;

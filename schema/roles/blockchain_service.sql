@@ -4,8 +4,7 @@
 -- out of its reach.
 -- No password here on purpose: it is set out of band per environment
 -- (ALTER ROLE blockchain_service PASSWORD ... from the secret store), never in the repo.
--- CONNECT on the database is also granted out of band: the database name varies per
--- environment (memory_platform, memory_platform_test, ...).
+-- CONNECT on the database is granted in grants/database.sql.
 -- One attribute a line; sqlfluff's grammar gives CREATE ROLE options no indent level.
 -- noqa: disable=LT02
 CREATE ROLE blockchain_service WITH
@@ -26,4 +25,4 @@ ALTER ROLE blockchain_service SET lock_timeout = '2s';
 ALTER ROLE blockchain_service SET idle_in_transaction_session_timeout = '30s';
 
 COMMENT ON ROLE blockchain_service IS
-'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password and CONNECT are managed out of band.';
+'Application service account of the memory platform: least-privilege DML on the domain tables, subject to row-level security. Password managed out of band.';

@@ -86,15 +86,16 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | tuple[str, ...] |
     return Snapshot(comments=comments, owners=owners, acls=acls, options=options,
                     unsupported=unsupported, current_user=user, partitioning=partitioning,
                     sequences={row[0]: tuple(row[1:]) for row in rows("sequences")},
-                    default_acls=_default_acls(rows("default_acls"), owner_default),
+                    default_acls=_default_acls(rows("default_acls"), owner_defaults),
                     database_acl=frozenset((g, p, bool(o)) for g, p, o in rows("database_acl")),
                     depends=graph_from_rows(rows("depends")))
 
 
-def _default_acls(rows: list[tuple], owner_default: str) -> dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]]:
+def _default_acls(rows: list[tuple], owner_defaults: tuple[str, ...],
+                  ) -> dict[tuple[str, str, str], frozenset[tuple[str, str, bool]]]:
     """pg_default_acl by key; the applying role is recorded as DEFAULT_OWNER (as grantor and grantee)."""
     def who(name: str) -> str:
-        return DEFAULT_OWNER if name == owner_default else name
+        return DEFAULT_OWNER if name in owner_defaults else name
 
     found: dict[tuple[str, str, str], set[tuple[str, str, bool]]] = {}
     for role, schema, objtype, grantee, privilege, grantable in rows:
