@@ -69,24 +69,6 @@ ALTER DEFAULT PRIVILEGES FOR ROLE "memory_owner" REVOKE EXECUTE ON FUNCTIONS FRO
 
 create schema if not exists "monitoring";
 
-create table "public"."access_grants" (
-    "grant_id" bigint generated always as identity not null,
-    "asset_id" text not null,
-    "grantor_address" text not null,
-    "grantee_address" text not null,
-    "permission" text not null default 'view'::text,
-    "max_uses" integer,
-    "use_count" integer not null default 0,
-    "granted_at" timestamp with time zone not null default now(),
-    "expires_at" timestamp with time zone,
-    "revoked_at" timestamp with time zone,
-    "last_used_at" timestamp with time zone,
-    "updated_at" timestamp with time zone not null default now()
-);
-
--- hazards: authorization
-alter table "public"."access_grants" enable row level security;
-
 create table "public"."blockchain_audit_logs" (
     "log_id" bigint generated always as identity not null,
     "operation" text not null,
@@ -117,6 +99,484 @@ create table "public"."blockchain_audit_logs_archive" (
 
 -- hazards: authorization
 alter table "public"."blockchain_audit_logs_archive" enable row level security;
+
+-- hazards: index_build
+CREATE INDEX blockchain_audit_logs_actor_address_timestamp_idx ON public.blockchain_audit_logs USING btree (actor_address, "timestamp" DESC);
+
+-- hazards: index_build
+CREATE INDEX blockchain_audit_logs_archive_actor_address_timestamp_idx ON public.blockchain_audit_logs_archive USING btree (actor_address, "timestamp" DESC);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX blockchain_audit_logs_archive_pkey ON public.blockchain_audit_logs_archive USING btree (log_id);
+
+-- hazards: index_build
+CREATE INDEX blockchain_audit_logs_archive_timestamp_idx ON public.blockchain_audit_logs_archive USING btree ("timestamp");
+
+-- hazards: index_build
+CREATE INDEX blockchain_audit_logs_asset_id_timestamp_idx ON public.blockchain_audit_logs USING btree (asset_id, "timestamp" DESC);
+
+-- hazards: index_build
+CREATE INDEX blockchain_audit_logs_batch_id_idx ON public.blockchain_audit_logs USING btree (batch_id);
+
+-- hazards: index_build
+CREATE INDEX blockchain_audit_logs_operation_timestamp_idx ON public.blockchain_audit_logs USING btree (operation, "timestamp" DESC);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX blockchain_audit_logs_pkey ON public.blockchain_audit_logs USING btree (log_id);
+
+-- hazards: index_build
+CREATE INDEX blockchain_audit_logs_timestamp_idx ON public.blockchain_audit_logs USING btree ("timestamp");
+
+-- hazards: access_exclusive_lock, validates_constraint
+alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_pkey" PRIMARY KEY using index "blockchain_audit_logs_pkey";
+
+-- hazards: access_exclusive_lock, validates_constraint
+alter table "public"."blockchain_audit_logs_archive" add constraint "blockchain_audit_logs_archive_pkey" PRIMARY KEY using index "blockchain_audit_logs_archive_pkey";
+
+-- hazards: access_exclusive_lock
+alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_actor_address_base58" CHECK ((actor_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_actor_address_base58";
+
+-- hazards: access_exclusive_lock
+alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_asset_id_base58" CHECK ((asset_id ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_asset_id_base58";
+
+-- hazards: access_exclusive_lock
+alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_details_object" CHECK ((jsonb_typeof(details) = 'object'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_details_object";
+
+-- hazards: access_exclusive_lock
+alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_operation_format" CHECK ((operation ~ '^[a-z][a-z0-9_]{0,63}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_operation_format";
+
+-- hazards: access_exclusive_lock
+alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_status_valid" CHECK ((status = ANY (ARRAY['success'::text, 'failure'::text]))) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_status_valid";
+
+-- hazards: access_exclusive_lock
+alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_tx_signature_base58" CHECK ((tx_signature ~ '^[1-9A-HJ-NP-Za-km-z]{87,88}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_tx_signature_base58";
+
+set check_function_bodies = off;
+
+create or replace view "monitoring"."connection_counts" as  SELECT datname,
+    usename,
+    state,
+    count(*) AS connections,
+    count(*) FILTER (WHERE (wait_event_type = 'Lock'::text)) AS waiting_on_locks,
+    max((now() - xact_start)) AS oldest_transaction_age,
+    max((now() - state_change)) FILTER (WHERE (state = 'active'::text)) AS longest_active_query,
+    (current_setting('max_connections'::text))::integer AS max_connections
+   FROM pg_stat_activity a
+  WHERE (backend_type = 'client backend'::text)
+  GROUP BY datname, usename, state;
+
+create or replace view "monitoring"."index_usage" as  WITH foreign_key_indexes AS (
+         SELECT DISTINCT i_1.indexrelid
+           FROM (pg_index i_1
+             JOIN pg_constraint c ON (((i_1.indrelid = c.conrelid) AND (c.contype = 'f'::"char"))))
+          WHERE ((((string_to_array((i_1.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] @> c.conkey) AND (((string_to_array((i_1.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] <@ c.conkey))
+        )
+ SELECT s.schemaname,
+    s.relname AS tablename,
+    s.indexrelname AS indexname,
+    s.idx_scan,
+    s.idx_tup_read,
+    s.idx_tup_fetch,
+    i.indisunique AS is_unique,
+    i.indisprimary AS is_primary,
+    pg_relation_size((s.indexrelid)::regclass) AS index_bytes,
+    pg_size_pretty(pg_relation_size((s.indexrelid)::regclass)) AS index_size,
+    (fk.indexrelid IS NOT NULL) AS supports_foreign_key,
+    ((s.idx_scan = 0) AND (NOT i.indisunique) AND (fk.indexrelid IS NULL)) AS unused
+   FROM ((pg_stat_user_indexes s
+     JOIN pg_index i ON ((s.indexrelid = i.indexrelid)))
+     LEFT JOIN foreign_key_indexes fk ON ((s.indexrelid = fk.indexrelid)))
+  ORDER BY s.idx_scan, (pg_relation_size((s.indexrelid)::regclass)) DESC, s.schemaname, s.indexrelname;
+
+CREATE OR REPLACE FUNCTION monitoring.slow_queries(max_rows integer DEFAULT 20)
+ RETURNS TABLE(query text, calls bigint, total_exec_ms double precision, mean_exec_ms double precision, max_exec_ms double precision, rows_returned bigint)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    extension_schema name;
+BEGIN
+    SELECT n.nspname INTO extension_schema
+    FROM pg_extension AS e
+    INNER JOIN pg_namespace AS n ON e.extnamespace = n.oid
+    WHERE e.extname = 'pg_stat_statements';
+    IF extension_schema IS NULL THEN
+        RAISE NOTICE 'monitoring.slow_queries: pg_stat_statements is not installed; '
+            'add it to shared_preload_libraries, restart, and CREATE EXTENSION pg_stat_statements';
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.max_exec_time, s.rows
+         FROM %I.pg_stat_statements AS s
+         WHERE s.dbid = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
+         ORDER BY s.mean_exec_time DESC
+         LIMIT $1',
+        extension_schema
+    ) USING max_rows;
+EXCEPTION
+    -- Installed but not loaded: "pg_stat_statements must be loaded via shared_preload_libraries".
+    WHEN object_not_in_prerequisite_state THEN
+        RAISE NOTICE 'monitoring.slow_queries: %; add pg_stat_statements to shared_preload_libraries '
+            'and restart the server', SQLERRM;
+        RETURN;
+END
+$function$
+;
+
+create or replace view "monitoring"."table_sizes" as  SELECT n.nspname AS schemaname,
+    c.relname AS tablename,
+    (c.reltuples)::bigint AS row_estimate,
+    pg_total_relation_size((c.oid)::regclass) AS total_bytes,
+    pg_table_size((c.oid)::regclass) AS table_bytes,
+    pg_indexes_size((c.oid)::regclass) AS index_bytes,
+    pg_size_pretty(pg_total_relation_size((c.oid)::regclass)) AS total_size
+   FROM (pg_class c
+     JOIN pg_namespace n ON ((c.relnamespace = n.oid)))
+  WHERE ((c.relkind = ANY (ARRAY['r'::"char", 'p'::"char", 'm'::"char"])) AND (n.nspname <> 'information_schema'::name) AND (n.nspname !~ '^pg_'::text))
+  ORDER BY (pg_total_relation_size((c.oid)::regclass)) DESC, n.nspname, c.relname;
+
+CREATE OR REPLACE FUNCTION public.archive_audit_logs(retention interval DEFAULT '90 days'::interval, batch_size integer DEFAULT 10000, max_batches integer DEFAULT NULL::integer)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    cutoff timestamptz;
+    moved_total bigint := 0;
+    batch_rows bigint;
+    batches integer := 0;
+BEGIN
+    IF retention IS NULL OR retention < INTERVAL '0' THEN
+        RAISE EXCEPTION 'archive_audit_logs: retention must be a non-negative interval, got %', retention
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'archive_audit_logs: batch_size must be at least 1, got %', batch_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- One cutoff for the whole run, so later batches do not chase a moving boundary.
+    cutoff := now() - retention;
+    LOOP
+        EXIT WHEN max_batches IS NOT NULL AND batches >= max_batches;
+        WITH batch AS (
+            SELECT bal.log_id
+            FROM blockchain_audit_logs AS bal
+            WHERE bal."timestamp" < cutoff
+            ORDER BY bal."timestamp"
+            LIMIT batch_size
+            FOR UPDATE SKIP LOCKED
+        ),
+
+        moved AS (
+            DELETE FROM blockchain_audit_logs AS bal
+            USING batch
+            WHERE bal.log_id = batch.log_id
+            RETURNING
+                bal.log_id,
+                bal.operation,
+                bal.status,
+                bal.actor_address,
+                bal.asset_id,
+                bal.batch_id,
+                bal.tx_signature,
+                bal.details,
+                bal."timestamp"
+        )
+
+        INSERT INTO blockchain_audit_logs_archive (
+            log_id, operation, status, actor_address, asset_id, batch_id, tx_signature,
+            details, "timestamp", archived_at
+        )
+        SELECT
+            moved.log_id,
+            moved.operation,
+            moved.status,
+            moved.actor_address,
+            moved.asset_id,
+            moved.batch_id,
+            moved.tx_signature,
+            moved.details,
+            moved."timestamp",
+            now() AS archived_at
+        FROM moved;
+        GET DIAGNOSTICS batch_rows = ROW_COUNT;
+        moved_total := moved_total + batch_rows;
+        batches := batches + 1;
+        EXIT WHEN batch_rows < batch_size;
+    END LOOP;
+    RETURN moved_total;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.cleanup_minting_queue(retention interval DEFAULT '7 days'::interval, batch_size integer DEFAULT 10000, max_batches integer DEFAULT NULL::integer)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    cutoff timestamptz;
+    deleted bigint := 0;
+    batch_rows bigint;
+    batches integer := 0;
+BEGIN
+    IF retention IS NULL OR retention < INTERVAL '0' THEN
+        RAISE EXCEPTION 'cleanup_minting_queue: retention must be a non-negative interval, got %', retention
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'cleanup_minting_queue: batch_size must be at least 1, got %', batch_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- One cutoff for the whole run, so later batches do not chase a moving boundary.
+    cutoff := now() - retention;
+    LOOP
+        EXIT WHEN max_batches IS NOT NULL AND batches >= max_batches;
+        WITH doomed AS (
+            SELECT mq.queue_id
+            FROM minting_queue AS mq
+            WHERE mq.status = 'completed' AND mq.completed_at < cutoff
+            ORDER BY mq.completed_at
+            LIMIT batch_size
+            FOR UPDATE SKIP LOCKED
+        )
+        DELETE FROM minting_queue AS mq
+        USING doomed
+        WHERE mq.queue_id = doomed.queue_id;
+        GET DIAGNOSTICS batch_rows = ROW_COUNT;
+        deleted := deleted + batch_rows;
+        batches := batches + 1;
+        EXIT WHEN batch_rows < batch_size;
+    END LOOP;
+    RETURN deleted;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.complete_batch(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    minted integer;
+BEGIN
+    UPDATE memory_batches AS mb
+    SET
+        status = 'completed',
+        completed_at = now(),
+        minted_count = (SELECT count(*) FROM memory_assets AS ma WHERE ma.batch_id = mb.batch_id),
+        primary_signature = signature,
+        tx_signatures = signatures,
+        total_cost_lamports = cost_lamports,
+        arweave_cost_winston = cost_winston
+    WHERE mb.batch_id = completed_batch AND mb.status IN ('pending', 'processing')
+    RETURNING mb.minted_count INTO minted;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'complete_batch: batch % is not pending or processing', completed_batch
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN minted;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.memory_assets_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    tree_capacity bigint;
+    batch_owner text;
+    batch_tree text;
+    batch_size integer;
+    batch_assets bigint;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.asset_id <> OLD.asset_id OR NEW.merkle_tree <> OLD.merkle_tree
+            OR NEW.leaf_index <> OLD.leaf_index OR NEW.created_at <> OLD.created_at
+            OR (OLD.mint_signature IS NOT NULL AND NEW.mint_signature IS DISTINCT FROM OLD.mint_signature) THEN
+            RAISE EXCEPTION 'memory_assets: chain facts of asset % cannot change', OLD.asset_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF OLD.status = 'burned' AND NEW.status <> 'burned' THEN
+            RAISE EXCEPTION 'memory_assets: asset % is burned; nothing comes back from burned', OLD.asset_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.status = 'pending' AND OLD.status <> 'pending' THEN
+            RAISE EXCEPTION 'memory_assets: asset % cannot return to pending', OLD.asset_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF NEW.batch_id IS NOT DISTINCT FROM OLD.batch_id THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        SELECT mt.capacity INTO tree_capacity FROM merkle_trees AS mt WHERE mt.tree_address = NEW.merkle_tree;
+        IF NEW.leaf_index >= tree_capacity THEN
+            RAISE EXCEPTION 'memory_assets: leaf_index % is beyond the capacity % of tree %',
+                NEW.leaf_index, tree_capacity, NEW.merkle_tree
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF NEW.batch_id IS NOT NULL THEN
+        SELECT mb.owner_address, mb.merkle_tree, mb.asset_count INTO batch_owner, batch_tree, batch_size
+        FROM memory_batches AS mb
+        WHERE mb.batch_id = NEW.batch_id
+        FOR UPDATE;
+        IF batch_owner IS DISTINCT FROM NEW.owner_address THEN
+            RAISE EXCEPTION 'memory_assets: asset % and its batch % have different owners', NEW.asset_id, NEW.batch_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF batch_tree IS NOT NULL AND batch_tree <> NEW.merkle_tree THEN
+            RAISE EXCEPTION 'memory_assets: asset % is in tree %, its batch % in tree %',
+                NEW.asset_id, NEW.merkle_tree, NEW.batch_id, batch_tree
+                USING ERRCODE = 'check_violation';
+        END IF;
+        SELECT count(*) INTO batch_assets FROM memory_assets AS ma WHERE ma.batch_id = NEW.batch_id;
+        IF batch_assets >= batch_size THEN
+            RAISE EXCEPTION 'memory_assets: batch % already holds its % assets', NEW.batch_id, batch_size
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.minting_queue_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    batch_owner text;
+BEGIN
+    IF NEW.batch_id IS NOT NULL THEN
+        SELECT mb.owner_address INTO batch_owner FROM memory_batches AS mb WHERE mb.batch_id = NEW.batch_id;
+        IF batch_owner IS DISTINCT FROM NEW.owner_address THEN
+            RAISE EXCEPTION 'minting_queue: batch % does not belong to %', NEW.batch_id, NEW.owner_address
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.record_grant_use(used_grant bigint)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+    UPDATE access_grants AS ag
+    SET use_count = ag.use_count + 1, last_used_at = now()
+    FROM memory_assets AS ma
+    WHERE
+        ag.grant_id = used_grant
+        AND ag.grantee_address = current_setting('app.current_user', TRUE)
+        AND ag.revoked_at IS NULL
+        AND (ag.expires_at IS NULL OR ag.expires_at > now())
+        AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
+        AND ma.asset_id = ag.asset_id
+        AND ma.owner_address = ag.grantor_address;
+    RETURN FOUND;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.set_updated_at()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$function$
+;
+
+create table "public"."merkle_trees" (
+    "tree_address" text not null,
+    "authority_address" text not null,
+    "max_depth" integer not null,
+    "max_buffer_size" integer not null,
+    "canopy_depth" integer not null default 0,
+    "capacity" bigint generated always as (((1)::bigint << max_depth)) stored,
+    "leaves_minted" bigint not null default 0,
+    "is_public" boolean not null default false,
+    "status" text not null default 'active'::text,
+    "creation_signature" text,
+    "creation_cost_lamports" bigint not null default 0,
+    "created_at" timestamp with time zone not null default now(),
+    "updated_at" timestamp with time zone not null default now()
+);
+
+-- hazards: authorization
+alter table "public"."merkle_trees" enable row level security;
+
+-- hazards: index_build
+CREATE INDEX merkle_trees_authority_address_idx ON public.merkle_trees USING btree (authority_address);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX merkle_trees_pkey ON public.merkle_trees USING btree (tree_address);
+
+create table "public"."memory_batches" (
+    "batch_id" uuid not null default gen_random_uuid(),
+    "owner_address" text not null,
+    "merkle_tree" text,
+    "status" text not null default 'pending'::text,
+    "asset_count" integer not null,
+    "minted_count" integer not null default 0,
+    "primary_signature" text,
+    "tx_signatures" text[] not null default '{}'::text[],
+    "total_cost_lamports" bigint not null default 0,
+    "arweave_cost_winston" numeric not null default 0,
+    "error_message" text,
+    "created_at" timestamp with time zone not null default now(),
+    "updated_at" timestamp with time zone not null default now(),
+    "completed_at" timestamp with time zone
+);
+
+-- hazards: authorization
+alter table "public"."memory_batches" enable row level security;
+
+-- hazards: index_build
+CREATE INDEX memory_batches_created_date_idx ON public.memory_batches USING btree ((((created_at AT TIME ZONE 'UTC'::text))::date));
+
+-- hazards: index_build
+CREATE INDEX memory_batches_merkle_tree_idx ON public.memory_batches USING btree (merkle_tree);
+
+-- hazards: index_build
+CREATE INDEX memory_batches_owner_address_created_at_idx ON public.memory_batches USING btree (owner_address, created_at DESC);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX memory_batches_pkey ON public.memory_batches USING btree (batch_id);
 
 create table "public"."cost_tracking" (
     "cost_id" bigint generated always as identity not null,
@@ -156,45 +616,6 @@ create table "public"."memory_assets" (
 -- hazards: authorization
 alter table "public"."memory_assets" enable row level security;
 
-create table "public"."memory_batches" (
-    "batch_id" uuid not null default gen_random_uuid(),
-    "owner_address" text not null,
-    "merkle_tree" text,
-    "status" text not null default 'pending'::text,
-    "asset_count" integer not null,
-    "minted_count" integer not null default 0,
-    "primary_signature" text,
-    "tx_signatures" text[] not null default '{}'::text[],
-    "total_cost_lamports" bigint not null default 0,
-    "arweave_cost_winston" numeric not null default 0,
-    "error_message" text,
-    "created_at" timestamp with time zone not null default now(),
-    "updated_at" timestamp with time zone not null default now(),
-    "completed_at" timestamp with time zone
-);
-
--- hazards: authorization
-alter table "public"."memory_batches" enable row level security;
-
-create table "public"."merkle_trees" (
-    "tree_address" text not null,
-    "authority_address" text not null,
-    "max_depth" integer not null,
-    "max_buffer_size" integer not null,
-    "canopy_depth" integer not null default 0,
-    "capacity" bigint generated always as (((1)::bigint << max_depth)) stored,
-    "leaves_minted" bigint not null default 0,
-    "is_public" boolean not null default false,
-    "status" text not null default 'active'::text,
-    "creation_signature" text,
-    "creation_cost_lamports" bigint not null default 0,
-    "created_at" timestamp with time zone not null default now(),
-    "updated_at" timestamp with time zone not null default now()
-);
-
--- hazards: authorization
-alter table "public"."merkle_trees" enable row level security;
-
 create table "public"."minting_queue" (
     "queue_id" bigint generated always as identity not null,
     "owner_address" text not null,
@@ -215,71 +636,6 @@ create table "public"."minting_queue" (
 
 -- hazards: authorization
 alter table "public"."minting_queue" enable row level security;
-
-create table "public"."transfer_history" (
-    "transfer_id" bigint generated always as identity not null,
-    "asset_id" text not null,
-    "from_address" text not null,
-    "to_address" text not null,
-    "tx_signature" text not null,
-    "transferred_at" timestamp with time zone not null default now()
-);
-
--- hazards: authorization
-alter table "public"."transfer_history" enable row level security;
-
-create table "public"."version_history" (
-    "version_id" bigint generated always as identity not null,
-    "asset_id" text not null,
-    "version" integer not null,
-    "arweave_tx_id" text not null,
-    "content_hash" text not null,
-    "change_note" text,
-    "created_by_address" text,
-    "created_at" timestamp with time zone not null default now()
-);
-
--- hazards: authorization
-alter table "public"."version_history" enable row level security;
-
--- hazards: index_build
-CREATE INDEX access_grants_asset_id_idx ON public.access_grants USING btree (asset_id);
-
--- hazards: index_build
-CREATE INDEX access_grants_grantee_address_active_idx ON public.access_grants USING btree (grantee_address) WHERE (revoked_at IS NULL);
-
--- hazards: index_build
-CREATE INDEX access_grants_grantor_address_idx ON public.access_grants USING btree (grantor_address);
-
--- hazards: index_build
-CREATE UNIQUE INDEX access_grants_pkey ON public.access_grants USING btree (grant_id);
-
--- hazards: index_build
-CREATE INDEX blockchain_audit_logs_actor_address_timestamp_idx ON public.blockchain_audit_logs USING btree (actor_address, "timestamp" DESC);
-
--- hazards: index_build
-CREATE INDEX blockchain_audit_logs_archive_actor_address_timestamp_idx ON public.blockchain_audit_logs_archive USING btree (actor_address, "timestamp" DESC);
-
--- hazards: index_build
-CREATE UNIQUE INDEX blockchain_audit_logs_archive_pkey ON public.blockchain_audit_logs_archive USING btree (log_id);
-
--- hazards: index_build
-CREATE INDEX blockchain_audit_logs_archive_timestamp_idx ON public.blockchain_audit_logs_archive USING btree ("timestamp");
-
--- hazards: index_build
-CREATE INDEX blockchain_audit_logs_asset_id_timestamp_idx ON public.blockchain_audit_logs USING btree (asset_id, "timestamp" DESC);
-
--- hazards: index_build
-CREATE INDEX blockchain_audit_logs_batch_id_idx ON public.blockchain_audit_logs USING btree (batch_id);
-
--- hazards: index_build
-CREATE INDEX blockchain_audit_logs_operation_timestamp_idx ON public.blockchain_audit_logs USING btree (operation, "timestamp" DESC);
-
--- hazards: index_build
-CREATE UNIQUE INDEX blockchain_audit_logs_pkey ON public.blockchain_audit_logs USING btree (log_id);
-
--- hazards: index_build
-CREATE INDEX blockchain_audit_logs_timestamp_idx ON public.blockchain_audit_logs USING btree ("timestamp");
 
 -- hazards: index_build
 CREATE INDEX cost_tracking_batch_id_idx ON public.cost_tracking USING btree (batch_id);
@@ -308,6 +664,36 @@ CREATE INDEX memory_assets_owner_address_created_at_idx ON public.memory_assets 
 -- hazards: index_build
 CREATE UNIQUE INDEX memory_assets_pkey ON public.memory_assets USING btree (asset_id);
 
+create table "public"."access_grants" (
+    "grant_id" bigint generated always as identity not null,
+    "asset_id" text not null,
+    "grantor_address" text not null,
+    "grantee_address" text not null,
+    "permission" text not null default 'view'::text,
+    "max_uses" integer,
+    "use_count" integer not null default 0,
+    "granted_at" timestamp with time zone not null default now(),
+    "expires_at" timestamp with time zone,
+    "revoked_at" timestamp with time zone,
+    "last_used_at" timestamp with time zone,
+    "updated_at" timestamp with time zone not null default now()
+);
+
+-- hazards: authorization
+alter table "public"."access_grants" enable row level security;
+
+-- hazards: index_build
+CREATE INDEX access_grants_asset_id_idx ON public.access_grants USING btree (asset_id);
+
+-- hazards: index_build
+CREATE INDEX access_grants_grantee_address_active_idx ON public.access_grants USING btree (grantee_address) WHERE (revoked_at IS NULL);
+
+-- hazards: index_build
+CREATE INDEX access_grants_grantor_address_idx ON public.access_grants USING btree (grantor_address);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX access_grants_pkey ON public.access_grants USING btree (grant_id);
+
 -- hazards: index_build
 CREATE INDEX memory_assets_search_idx ON public.memory_assets USING gin (search);
 
@@ -318,25 +704,7 @@ CREATE INDEX memory_assets_status_created_at_idx ON public.memory_assets USING b
 CREATE INDEX memory_assets_tags_idx ON public.memory_assets USING gin (tags);
 
 -- hazards: index_build
-CREATE INDEX memory_batches_created_date_idx ON public.memory_batches USING btree ((((created_at AT TIME ZONE 'UTC'::text))::date));
-
--- hazards: index_build
-CREATE INDEX memory_batches_merkle_tree_idx ON public.memory_batches USING btree (merkle_tree);
-
--- hazards: index_build
-CREATE INDEX memory_batches_owner_address_created_at_idx ON public.memory_batches USING btree (owner_address, created_at DESC);
-
--- hazards: index_build
-CREATE UNIQUE INDEX memory_batches_pkey ON public.memory_batches USING btree (batch_id);
-
--- hazards: index_build
 CREATE INDEX memory_batches_status_created_at_idx ON public.memory_batches USING btree (status, created_at);
-
--- hazards: index_build
-CREATE INDEX merkle_trees_authority_address_idx ON public.merkle_trees USING btree (authority_address);
-
--- hazards: index_build
-CREATE UNIQUE INDEX merkle_trees_pkey ON public.merkle_trees USING btree (tree_address);
 
 -- hazards: index_build
 CREATE INDEX merkle_trees_status_idx ON public.merkle_trees USING btree (status, created_at);
@@ -356,35 +724,8 @@ CREATE UNIQUE INDEX minting_queue_pkey ON public.minting_queue USING btree (queu
 -- hazards: index_build
 CREATE INDEX minting_queue_status_completed_at_idx ON public.minting_queue USING btree (status, completed_at);
 
--- hazards: index_build
-CREATE INDEX transfer_history_asset_id_transferred_at_idx ON public.transfer_history USING btree (asset_id, transferred_at DESC);
-
--- hazards: index_build
-CREATE INDEX transfer_history_from_address_transferred_at_idx ON public.transfer_history USING btree (from_address, transferred_at DESC);
-
--- hazards: index_build
-CREATE UNIQUE INDEX transfer_history_pkey ON public.transfer_history USING btree (transfer_id);
-
--- hazards: index_build
-CREATE INDEX transfer_history_to_address_transferred_at_idx ON public.transfer_history USING btree (to_address, transferred_at DESC);
-
--- hazards: index_build
-CREATE UNIQUE INDEX transfer_history_tx_signature_asset_id_key ON public.transfer_history USING btree (tx_signature, asset_id);
-
--- hazards: index_build
-CREATE UNIQUE INDEX version_history_asset_id_version_key ON public.version_history USING btree (asset_id, version);
-
--- hazards: index_build
-CREATE UNIQUE INDEX version_history_pkey ON public.version_history USING btree (version_id);
-
 -- hazards: access_exclusive_lock, validates_constraint
 alter table "public"."access_grants" add constraint "access_grants_pkey" PRIMARY KEY using index "access_grants_pkey";
-
--- hazards: access_exclusive_lock, validates_constraint
-alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_pkey" PRIMARY KEY using index "blockchain_audit_logs_pkey";
-
--- hazards: access_exclusive_lock, validates_constraint
-alter table "public"."blockchain_audit_logs_archive" add constraint "blockchain_audit_logs_archive_pkey" PRIMARY KEY using index "blockchain_audit_logs_archive_pkey";
 
 -- hazards: access_exclusive_lock, validates_constraint
 alter table "public"."cost_tracking" add constraint "cost_tracking_pkey" PRIMARY KEY using index "cost_tracking_pkey";
@@ -400,12 +741,6 @@ alter table "public"."merkle_trees" add constraint "merkle_trees_pkey" PRIMARY K
 
 -- hazards: access_exclusive_lock, validates_constraint
 alter table "public"."minting_queue" add constraint "minting_queue_pkey" PRIMARY KEY using index "minting_queue_pkey";
-
--- hazards: access_exclusive_lock, validates_constraint
-alter table "public"."transfer_history" add constraint "transfer_history_pkey" PRIMARY KEY using index "transfer_history_pkey";
-
--- hazards: access_exclusive_lock, validates_constraint
-alter table "public"."version_history" add constraint "version_history_pkey" PRIMARY KEY using index "version_history_pkey";
 
 -- hazards: access_exclusive_lock
 alter table "public"."access_grants" add constraint "access_grants_asset_id_fkey" FOREIGN KEY (asset_id) REFERENCES memory_assets(asset_id) ON DELETE CASCADE not valid;
@@ -466,42 +801,6 @@ alter table "public"."access_grants" add constraint "access_grants_use_count_wit
 
 -- hazards: validates_constraint
 alter table "public"."access_grants" validate constraint "access_grants_use_count_within_limit";
-
--- hazards: access_exclusive_lock
-alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_actor_address_base58" CHECK ((actor_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_actor_address_base58";
-
--- hazards: access_exclusive_lock
-alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_asset_id_base58" CHECK ((asset_id ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_asset_id_base58";
-
--- hazards: access_exclusive_lock
-alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_details_object" CHECK ((jsonb_typeof(details) = 'object'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_details_object";
-
--- hazards: access_exclusive_lock
-alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_operation_format" CHECK ((operation ~ '^[a-z][a-z0-9_]{0,63}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_operation_format";
-
--- hazards: access_exclusive_lock
-alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_status_valid" CHECK ((status = ANY (ARRAY['success'::text, 'failure'::text]))) not valid;
-
--- hazards: validates_constraint
-alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_status_valid";
-
--- hazards: access_exclusive_lock
-alter table "public"."blockchain_audit_logs" add constraint "blockchain_audit_logs_tx_signature_base58" CHECK ((tx_signature ~ '^[1-9A-HJ-NP-Za-km-z]{87,88}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."blockchain_audit_logs" validate constraint "blockchain_audit_logs_tx_signature_base58";
 
 -- hazards: access_exclusive_lock
 alter table "public"."cost_tracking" add constraint "cost_tracking_arweave_cost_winston_whole" CHECK (((arweave_cost_winston >= (0)::numeric) AND (arweave_cost_winston = trunc(arweave_cost_winston)))) not valid;
@@ -806,157 +1105,6 @@ alter table "public"."minting_queue" add constraint "minting_queue_status_valid"
 -- hazards: validates_constraint
 alter table "public"."minting_queue" validate constraint "minting_queue_status_valid";
 
--- hazards: access_exclusive_lock
-alter table "public"."transfer_history" add constraint "transfer_history_asset_id_fkey" FOREIGN KEY (asset_id) REFERENCES memory_assets(asset_id) ON DELETE RESTRICT not valid;
-
--- hazards: validates_constraint
-alter table "public"."transfer_history" validate constraint "transfer_history_asset_id_fkey";
-
--- hazards: access_exclusive_lock
-alter table "public"."transfer_history" add constraint "transfer_history_from_address_base58" CHECK ((from_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."transfer_history" validate constraint "transfer_history_from_address_base58";
-
--- hazards: access_exclusive_lock
-alter table "public"."transfer_history" add constraint "transfer_history_to_address_base58" CHECK ((to_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."transfer_history" validate constraint "transfer_history_to_address_base58";
-
--- hazards: access_exclusive_lock
-alter table "public"."transfer_history" add constraint "transfer_history_to_address_differs" CHECK ((to_address <> from_address)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."transfer_history" validate constraint "transfer_history_to_address_differs";
-
--- hazards: access_exclusive_lock, validates_constraint
-alter table "public"."transfer_history" add constraint "transfer_history_tx_signature_asset_id_key" UNIQUE using index "transfer_history_tx_signature_asset_id_key";
-
--- hazards: access_exclusive_lock
-alter table "public"."transfer_history" add constraint "transfer_history_tx_signature_base58" CHECK ((tx_signature ~ '^[1-9A-HJ-NP-Za-km-z]{87,88}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."transfer_history" validate constraint "transfer_history_tx_signature_base58";
-
--- hazards: access_exclusive_lock
-alter table "public"."version_history" add constraint "version_history_arweave_tx_id_format" CHECK ((arweave_tx_id ~ '^[A-Za-z0-9_-]{43}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."version_history" validate constraint "version_history_arweave_tx_id_format";
-
--- hazards: access_exclusive_lock
-alter table "public"."version_history" add constraint "version_history_asset_id_fkey" FOREIGN KEY (asset_id) REFERENCES memory_assets(asset_id) ON DELETE CASCADE not valid;
-
--- hazards: validates_constraint
-alter table "public"."version_history" validate constraint "version_history_asset_id_fkey";
-
--- hazards: access_exclusive_lock, validates_constraint
-alter table "public"."version_history" add constraint "version_history_asset_id_version_key" UNIQUE using index "version_history_asset_id_version_key";
-
--- hazards: access_exclusive_lock
-alter table "public"."version_history" add constraint "version_history_content_hash_sha256" CHECK ((content_hash ~ '^[0-9a-f]{64}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."version_history" validate constraint "version_history_content_hash_sha256";
-
--- hazards: access_exclusive_lock
-alter table "public"."version_history" add constraint "version_history_created_by_address_base58" CHECK ((created_by_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."version_history" validate constraint "version_history_created_by_address_base58";
-
--- hazards: access_exclusive_lock
-alter table "public"."version_history" add constraint "version_history_version_positive" CHECK ((version >= 1)) not valid;
-
--- hazards: validates_constraint
-alter table "public"."version_history" validate constraint "version_history_version_positive";
-
-set check_function_bodies = off;
-
-create or replace view "monitoring"."connection_counts" as  SELECT datname,
-    usename,
-    state,
-    count(*) AS connections,
-    count(*) FILTER (WHERE (wait_event_type = 'Lock'::text)) AS waiting_on_locks,
-    max((now() - xact_start)) AS oldest_transaction_age,
-    max((now() - state_change)) FILTER (WHERE (state = 'active'::text)) AS longest_active_query,
-    (current_setting('max_connections'::text))::integer AS max_connections
-   FROM pg_stat_activity a
-  WHERE (backend_type = 'client backend'::text)
-  GROUP BY datname, usename, state;
-
-create or replace view "monitoring"."index_usage" as  WITH foreign_key_indexes AS (
-         SELECT DISTINCT i_1.indexrelid
-           FROM (pg_index i_1
-             JOIN pg_constraint c ON (((i_1.indrelid = c.conrelid) AND (c.contype = 'f'::"char"))))
-          WHERE ((((string_to_array((i_1.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] @> c.conkey) AND (((string_to_array((i_1.indkey)::text, ' '::text))::smallint[])[1:cardinality(c.conkey)] <@ c.conkey))
-        )
- SELECT s.schemaname,
-    s.relname AS tablename,
-    s.indexrelname AS indexname,
-    s.idx_scan,
-    s.idx_tup_read,
-    s.idx_tup_fetch,
-    i.indisunique AS is_unique,
-    i.indisprimary AS is_primary,
-    pg_relation_size((s.indexrelid)::regclass) AS index_bytes,
-    pg_size_pretty(pg_relation_size((s.indexrelid)::regclass)) AS index_size,
-    (fk.indexrelid IS NOT NULL) AS supports_foreign_key,
-    ((s.idx_scan = 0) AND (NOT i.indisunique) AND (fk.indexrelid IS NULL)) AS unused
-   FROM ((pg_stat_user_indexes s
-     JOIN pg_index i ON ((s.indexrelid = i.indexrelid)))
-     LEFT JOIN foreign_key_indexes fk ON ((s.indexrelid = fk.indexrelid)))
-  ORDER BY s.idx_scan, (pg_relation_size((s.indexrelid)::regclass)) DESC, s.schemaname, s.indexrelname;
-
-CREATE OR REPLACE FUNCTION monitoring.slow_queries(max_rows integer DEFAULT 20)
- RETURNS TABLE(query text, calls bigint, total_exec_ms double precision, mean_exec_ms double precision, max_exec_ms double precision, rows_returned bigint)
- LANGUAGE plpgsql
- STABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-    extension_schema name;
-BEGIN
-    SELECT n.nspname INTO extension_schema
-    FROM pg_extension AS e
-    INNER JOIN pg_namespace AS n ON e.extnamespace = n.oid
-    WHERE e.extname = 'pg_stat_statements';
-    IF extension_schema IS NULL THEN
-        RAISE NOTICE 'monitoring.slow_queries: pg_stat_statements is not installed; '
-            'add it to shared_preload_libraries, restart, and CREATE EXTENSION pg_stat_statements';
-        RETURN;
-    END IF;
-    RETURN QUERY EXECUTE format(
-        'SELECT s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.max_exec_time, s.rows
-         FROM %I.pg_stat_statements AS s
-         WHERE s.dbid = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
-         ORDER BY s.mean_exec_time DESC
-         LIMIT $1',
-        extension_schema
-    ) USING max_rows;
-EXCEPTION
-    -- Installed but not loaded: "pg_stat_statements must be loaded via shared_preload_libraries".
-    WHEN object_not_in_prerequisite_state THEN
-        RAISE NOTICE 'monitoring.slow_queries: %; add pg_stat_statements to shared_preload_libraries '
-            'and restart the server', SQLERRM;
-        RETURN;
-END
-$function$
-;
-
-create or replace view "monitoring"."table_sizes" as  SELECT n.nspname AS schemaname,
-    c.relname AS tablename,
-    (c.reltuples)::bigint AS row_estimate,
-    pg_total_relation_size((c.oid)::regclass) AS total_bytes,
-    pg_table_size((c.oid)::regclass) AS table_bytes,
-    pg_indexes_size((c.oid)::regclass) AS index_bytes,
-    pg_size_pretty(pg_total_relation_size((c.oid)::regclass)) AS total_size
-   FROM (pg_class c
-     JOIN pg_namespace n ON ((c.relnamespace = n.oid)))
-  WHERE ((c.relkind = ANY (ARRAY['r'::"char", 'p'::"char", 'm'::"char"])) AND (n.nspname <> 'information_schema'::name) AND (n.nspname !~ '^pg_'::text))
-  ORDER BY (pg_total_relation_size((c.oid)::regclass)) DESC, n.nspname, c.relname;
-
 create or replace view "public"."active_memory_assets" as  SELECT ma.asset_id,
     ma.owner_address,
     ma.batch_id,
@@ -982,80 +1130,6 @@ create or replace view "public"."active_memory_assets" as  SELECT ma.asset_id,
      LEFT JOIN memory_batches mb ON ((ma.batch_id = mb.batch_id)))
   WHERE (ma.status = 'active'::text);
 
-CREATE OR REPLACE FUNCTION public.archive_audit_logs(retention interval DEFAULT '90 days'::interval, batch_size integer DEFAULT 10000, max_batches integer DEFAULT NULL::integer)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-DECLARE
-    cutoff timestamptz;
-    moved_total bigint := 0;
-    batch_rows bigint;
-    batches integer := 0;
-BEGIN
-    IF retention IS NULL OR retention < INTERVAL '0' THEN
-        RAISE EXCEPTION 'archive_audit_logs: retention must be a non-negative interval, got %', retention
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF batch_size IS NULL OR batch_size < 1 THEN
-        RAISE EXCEPTION 'archive_audit_logs: batch_size must be at least 1, got %', batch_size
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    -- One cutoff for the whole run, so later batches do not chase a moving boundary.
-    cutoff := now() - retention;
-    LOOP
-        EXIT WHEN max_batches IS NOT NULL AND batches >= max_batches;
-        WITH batch AS (
-            SELECT bal.log_id
-            FROM blockchain_audit_logs AS bal
-            WHERE bal."timestamp" < cutoff
-            ORDER BY bal."timestamp"
-            LIMIT batch_size
-            FOR UPDATE SKIP LOCKED
-        ),
-
-        moved AS (
-            DELETE FROM blockchain_audit_logs AS bal
-            USING batch
-            WHERE bal.log_id = batch.log_id
-            RETURNING
-                bal.log_id,
-                bal.operation,
-                bal.status,
-                bal.actor_address,
-                bal.asset_id,
-                bal.batch_id,
-                bal.tx_signature,
-                bal.details,
-                bal."timestamp"
-        )
-
-        INSERT INTO blockchain_audit_logs_archive (
-            log_id, operation, status, actor_address, asset_id, batch_id, tx_signature,
-            details, "timestamp", archived_at
-        )
-        SELECT
-            moved.log_id,
-            moved.operation,
-            moved.status,
-            moved.actor_address,
-            moved.asset_id,
-            moved.batch_id,
-            moved.tx_signature,
-            moved.details,
-            moved."timestamp",
-            now() AS archived_at
-        FROM moved;
-        GET DIAGNOSTICS batch_rows = ROW_COUNT;
-        moved_total := moved_total + batch_rows;
-        batches := batches + 1;
-        EXIT WHEN batch_rows < batch_size;
-    END LOOP;
-    RETURN moved_total;
-END
-$function$
-;
-
 create or replace view "public"."batch_statistics" as  SELECT ((created_at AT TIME ZONE 'UTC'::text))::date AS date,
     count(*) AS total_batches,
     count(*) FILTER (WHERE (status = 'pending'::text)) AS pending_batches,
@@ -1071,199 +1145,6 @@ create or replace view "public"."batch_statistics" as  SELECT ((created_at AT TI
     avg((completed_at - created_at)) FILTER (WHERE (status = 'completed'::text)) AS avg_completion_time
    FROM memory_batches mb
   GROUP BY (((created_at AT TIME ZONE 'UTC'::text))::date);
-
-CREATE OR REPLACE FUNCTION public.cleanup_minting_queue(retention interval DEFAULT '7 days'::interval, batch_size integer DEFAULT 10000, max_batches integer DEFAULT NULL::integer)
- RETURNS bigint
- LANGUAGE plpgsql
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-DECLARE
-    cutoff timestamptz;
-    deleted bigint := 0;
-    batch_rows bigint;
-    batches integer := 0;
-BEGIN
-    IF retention IS NULL OR retention < INTERVAL '0' THEN
-        RAISE EXCEPTION 'cleanup_minting_queue: retention must be a non-negative interval, got %', retention
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF batch_size IS NULL OR batch_size < 1 THEN
-        RAISE EXCEPTION 'cleanup_minting_queue: batch_size must be at least 1, got %', batch_size
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    -- One cutoff for the whole run, so later batches do not chase a moving boundary.
-    cutoff := now() - retention;
-    LOOP
-        EXIT WHEN max_batches IS NOT NULL AND batches >= max_batches;
-        WITH doomed AS (
-            SELECT mq.queue_id
-            FROM minting_queue AS mq
-            WHERE mq.status = 'completed' AND mq.completed_at < cutoff
-            ORDER BY mq.completed_at
-            LIMIT batch_size
-            FOR UPDATE SKIP LOCKED
-        )
-        DELETE FROM minting_queue AS mq
-        USING doomed
-        WHERE mq.queue_id = doomed.queue_id;
-        GET DIAGNOSTICS batch_rows = ROW_COUNT;
-        deleted := deleted + batch_rows;
-        batches := batches + 1;
-        EXIT WHEN batch_rows < batch_size;
-    END LOOP;
-    RETURN deleted;
-END
-$function$
-;
-
-CREATE OR REPLACE FUNCTION public.complete_batch(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric)
- RETURNS integer
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-DECLARE
-    minted integer;
-BEGIN
-    UPDATE memory_batches AS mb
-    SET
-        status = 'completed',
-        completed_at = now(),
-        minted_count = (SELECT count(*) FROM memory_assets AS ma WHERE ma.batch_id = mb.batch_id),
-        primary_signature = signature,
-        tx_signatures = signatures,
-        total_cost_lamports = cost_lamports,
-        arweave_cost_winston = cost_winston
-    WHERE mb.batch_id = completed_batch AND mb.status IN ('pending', 'processing')
-    RETURNING mb.minted_count INTO minted;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'complete_batch: batch % is not pending or processing', completed_batch
-            USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN minted;
-END
-$function$
-;
-
-CREATE OR REPLACE FUNCTION public.memory_assets_rules()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-DECLARE
-    tree_capacity bigint;
-    batch_owner text;
-    batch_tree text;
-    batch_size integer;
-    batch_assets bigint;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF NEW.asset_id <> OLD.asset_id OR NEW.merkle_tree <> OLD.merkle_tree
-            OR NEW.leaf_index <> OLD.leaf_index OR NEW.created_at <> OLD.created_at
-            OR (OLD.mint_signature IS NOT NULL AND NEW.mint_signature IS DISTINCT FROM OLD.mint_signature) THEN
-            RAISE EXCEPTION 'memory_assets: chain facts of asset % cannot change', OLD.asset_id
-                USING ERRCODE = 'check_violation';
-        END IF;
-        IF OLD.status = 'burned' AND NEW.status <> 'burned' THEN
-            RAISE EXCEPTION 'memory_assets: asset % is burned; nothing comes back from burned', OLD.asset_id
-                USING ERRCODE = 'check_violation';
-        END IF;
-        IF NEW.status = 'pending' AND OLD.status <> 'pending' THEN
-            RAISE EXCEPTION 'memory_assets: asset % cannot return to pending', OLD.asset_id
-                USING ERRCODE = 'check_violation';
-        END IF;
-        IF NEW.batch_id IS NOT DISTINCT FROM OLD.batch_id THEN
-            RETURN NEW;
-        END IF;
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        SELECT mt.capacity INTO tree_capacity FROM merkle_trees AS mt WHERE mt.tree_address = NEW.merkle_tree;
-        IF NEW.leaf_index >= tree_capacity THEN
-            RAISE EXCEPTION 'memory_assets: leaf_index % is beyond the capacity % of tree %',
-                NEW.leaf_index, tree_capacity, NEW.merkle_tree
-                USING ERRCODE = 'check_violation';
-        END IF;
-    END IF;
-    IF NEW.batch_id IS NOT NULL THEN
-        SELECT mb.owner_address, mb.merkle_tree, mb.asset_count INTO batch_owner, batch_tree, batch_size
-        FROM memory_batches AS mb
-        WHERE mb.batch_id = NEW.batch_id
-        FOR UPDATE;
-        IF batch_owner IS DISTINCT FROM NEW.owner_address THEN
-            RAISE EXCEPTION 'memory_assets: asset % and its batch % have different owners', NEW.asset_id, NEW.batch_id
-                USING ERRCODE = 'check_violation';
-        END IF;
-        IF batch_tree IS NOT NULL AND batch_tree <> NEW.merkle_tree THEN
-            RAISE EXCEPTION 'memory_assets: asset % is in tree %, its batch % in tree %',
-                NEW.asset_id, NEW.merkle_tree, NEW.batch_id, batch_tree
-                USING ERRCODE = 'check_violation';
-        END IF;
-        SELECT count(*) INTO batch_assets FROM memory_assets AS ma WHERE ma.batch_id = NEW.batch_id;
-        IF batch_assets >= batch_size THEN
-            RAISE EXCEPTION 'memory_assets: batch % already holds its % assets', NEW.batch_id, batch_size
-                USING ERRCODE = 'check_violation';
-        END IF;
-    END IF;
-    RETURN NEW;
-END
-$function$
-;
-
-CREATE OR REPLACE FUNCTION public.minting_queue_rules()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-DECLARE
-    batch_owner text;
-BEGIN
-    IF NEW.batch_id IS NOT NULL THEN
-        SELECT mb.owner_address INTO batch_owner FROM memory_batches AS mb WHERE mb.batch_id = NEW.batch_id;
-        IF batch_owner IS DISTINCT FROM NEW.owner_address THEN
-            RAISE EXCEPTION 'minting_queue: batch % does not belong to %', NEW.batch_id, NEW.owner_address
-                USING ERRCODE = 'check_violation';
-        END IF;
-    END IF;
-    RETURN NEW;
-END
-$function$
-;
-
-CREATE OR REPLACE FUNCTION public.record_grant_use(used_grant bigint)
- RETURNS boolean
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-BEGIN
-    UPDATE access_grants AS ag
-    SET use_count = ag.use_count + 1, last_used_at = now()
-    FROM memory_assets AS ma
-    WHERE
-        ag.grant_id = used_grant
-        AND ag.grantee_address = current_setting('app.current_user', TRUE)
-        AND ag.revoked_at IS NULL
-        AND (ag.expires_at IS NULL OR ag.expires_at > now())
-        AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
-        AND ma.asset_id = ag.asset_id
-        AND ma.owner_address = ag.grantor_address;
-    RETURN FOUND;
-END
-$function$
-;
-
-CREATE OR REPLACE FUNCTION public.set_updated_at()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
-BEGIN
-    NEW.updated_at := now();
-    RETURN NEW;
-END
-$function$
-;
 
 CREATE OR REPLACE FUNCTION public.shared_with_me()
  RETURNS TABLE(asset_id text, owner_address text, title text, description text, tags text[], arweave_tx_id text, content_hash text, created_at timestamp with time zone, grant_id bigint, permission text, expires_at timestamp with time zone, uses_left integer)
@@ -1351,6 +1232,69 @@ END
 $function$
 ;
 
+create table "public"."transfer_history" (
+    "transfer_id" bigint generated always as identity not null,
+    "asset_id" text not null,
+    "from_address" text not null,
+    "to_address" text not null,
+    "tx_signature" text not null,
+    "transferred_at" timestamp with time zone not null default now()
+);
+
+-- hazards: authorization
+alter table "public"."transfer_history" enable row level security;
+
+-- hazards: index_build
+CREATE INDEX transfer_history_asset_id_transferred_at_idx ON public.transfer_history USING btree (asset_id, transferred_at DESC);
+
+-- hazards: index_build
+CREATE INDEX transfer_history_from_address_transferred_at_idx ON public.transfer_history USING btree (from_address, transferred_at DESC);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX transfer_history_pkey ON public.transfer_history USING btree (transfer_id);
+
+-- hazards: index_build
+CREATE INDEX transfer_history_to_address_transferred_at_idx ON public.transfer_history USING btree (to_address, transferred_at DESC);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX transfer_history_tx_signature_asset_id_key ON public.transfer_history USING btree (tx_signature, asset_id);
+
+-- hazards: access_exclusive_lock, validates_constraint
+alter table "public"."transfer_history" add constraint "transfer_history_pkey" PRIMARY KEY using index "transfer_history_pkey";
+
+-- hazards: access_exclusive_lock
+alter table "public"."transfer_history" add constraint "transfer_history_asset_id_fkey" FOREIGN KEY (asset_id) REFERENCES memory_assets(asset_id) ON DELETE RESTRICT not valid;
+
+-- hazards: validates_constraint
+alter table "public"."transfer_history" validate constraint "transfer_history_asset_id_fkey";
+
+-- hazards: access_exclusive_lock
+alter table "public"."transfer_history" add constraint "transfer_history_from_address_base58" CHECK ((from_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."transfer_history" validate constraint "transfer_history_from_address_base58";
+
+-- hazards: access_exclusive_lock
+alter table "public"."transfer_history" add constraint "transfer_history_to_address_base58" CHECK ((to_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."transfer_history" validate constraint "transfer_history_to_address_base58";
+
+-- hazards: access_exclusive_lock
+alter table "public"."transfer_history" add constraint "transfer_history_to_address_differs" CHECK ((to_address <> from_address)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."transfer_history" validate constraint "transfer_history_to_address_differs";
+
+-- hazards: access_exclusive_lock, validates_constraint
+alter table "public"."transfer_history" add constraint "transfer_history_tx_signature_asset_id_key" UNIQUE using index "transfer_history_tx_signature_asset_id_key";
+
+-- hazards: access_exclusive_lock
+alter table "public"."transfer_history" add constraint "transfer_history_tx_signature_base58" CHECK ((tx_signature ~ '^[1-9A-HJ-NP-Za-km-z]{87,88}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."transfer_history" validate constraint "transfer_history_tx_signature_base58";
+
 create or replace view "public"."user_statistics" as  WITH asset_totals AS (
          SELECT ma.owner_address,
             count(*) AS total_assets,
@@ -1423,6 +1367,62 @@ BEGIN
 END
 $function$
 ;
+
+create table "public"."version_history" (
+    "version_id" bigint generated always as identity not null,
+    "asset_id" text not null,
+    "version" integer not null,
+    "arweave_tx_id" text not null,
+    "content_hash" text not null,
+    "change_note" text,
+    "created_by_address" text,
+    "created_at" timestamp with time zone not null default now()
+);
+
+-- hazards: authorization
+alter table "public"."version_history" enable row level security;
+
+-- hazards: index_build
+CREATE UNIQUE INDEX version_history_asset_id_version_key ON public.version_history USING btree (asset_id, version);
+
+-- hazards: index_build
+CREATE UNIQUE INDEX version_history_pkey ON public.version_history USING btree (version_id);
+
+-- hazards: access_exclusive_lock, validates_constraint
+alter table "public"."version_history" add constraint "version_history_pkey" PRIMARY KEY using index "version_history_pkey";
+
+-- hazards: access_exclusive_lock
+alter table "public"."version_history" add constraint "version_history_arweave_tx_id_format" CHECK ((arweave_tx_id ~ '^[A-Za-z0-9_-]{43}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."version_history" validate constraint "version_history_arweave_tx_id_format";
+
+-- hazards: access_exclusive_lock
+alter table "public"."version_history" add constraint "version_history_asset_id_fkey" FOREIGN KEY (asset_id) REFERENCES memory_assets(asset_id) ON DELETE CASCADE not valid;
+
+-- hazards: validates_constraint
+alter table "public"."version_history" validate constraint "version_history_asset_id_fkey";
+
+-- hazards: access_exclusive_lock, validates_constraint
+alter table "public"."version_history" add constraint "version_history_asset_id_version_key" UNIQUE using index "version_history_asset_id_version_key";
+
+-- hazards: access_exclusive_lock
+alter table "public"."version_history" add constraint "version_history_content_hash_sha256" CHECK ((content_hash ~ '^[0-9a-f]{64}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."version_history" validate constraint "version_history_content_hash_sha256";
+
+-- hazards: access_exclusive_lock
+alter table "public"."version_history" add constraint "version_history_created_by_address_base58" CHECK ((created_by_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'::text)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."version_history" validate constraint "version_history_created_by_address_base58";
+
+-- hazards: access_exclusive_lock
+alter table "public"."version_history" add constraint "version_history_version_positive" CHECK ((version >= 1)) not valid;
+
+-- hazards: validates_constraint
+alter table "public"."version_history" validate constraint "version_history_version_positive";
 
 -- hazards: authorization
 grant select on table "public"."access_grants" to "blockchain_service";

@@ -433,16 +433,7 @@ drop function if exists "public"."cleanup_minting_queue"(retention interval, bat
 drop function if exists "public"."complete_batch"(completed_batch uuid, signature text, signatures text[], cost_lamports bigint, cost_winston numeric);
 
 -- hazards: has_untracked_dependencies
-drop function if exists "public"."memory_assets_rules"();
-
--- hazards: has_untracked_dependencies
-drop function if exists "public"."minting_queue_rules"();
-
--- hazards: has_untracked_dependencies
 drop function if exists "public"."record_grant_use"(used_grant bigint);
-
--- hazards: has_untracked_dependencies
-drop function if exists "public"."set_updated_at"();
 
 -- hazards: has_untracked_dependencies
 drop function if exists "public"."shared_with_me"();
@@ -451,13 +442,7 @@ drop function if exists "public"."shared_with_me"();
 drop function if exists "public"."transfer_asset"(transferred_asset text, new_owner text, signature text);
 
 -- hazards: has_untracked_dependencies
-drop function if exists "public"."transfer_history_rules"();
-
--- hazards: has_untracked_dependencies
 drop view if exists "public"."user_statistics";
-
--- hazards: has_untracked_dependencies
-drop function if exists "public"."version_history_rules"();
 
 -- hazards: access_exclusive_lock
 alter table "public"."access_grants" drop constraint "access_grants_pkey";
@@ -553,9 +538,6 @@ drop index if exists "public"."memory_assets_merkle_tree_leaf_index_key";
 drop index if exists "public"."memory_assets_owner_address_created_at_idx";
 
 -- hazards: access_exclusive_lock
-drop index if exists "public"."memory_assets_pkey";
-
--- hazards: access_exclusive_lock
 drop index if exists "public"."memory_assets_search_idx";
 
 -- hazards: access_exclusive_lock
@@ -574,16 +556,10 @@ drop index if exists "public"."memory_batches_merkle_tree_idx";
 drop index if exists "public"."memory_batches_owner_address_created_at_idx";
 
 -- hazards: access_exclusive_lock
-drop index if exists "public"."memory_batches_pkey";
-
--- hazards: access_exclusive_lock
 drop index if exists "public"."memory_batches_status_created_at_idx";
 
 -- hazards: access_exclusive_lock
 drop index if exists "public"."merkle_trees_authority_address_idx";
-
--- hazards: access_exclusive_lock
-drop index if exists "public"."merkle_trees_pkey";
 
 -- hazards: access_exclusive_lock
 drop index if exists "public"."merkle_trees_status_idx";
@@ -639,8 +615,14 @@ drop table "public"."cost_tracking";
 -- hazards: access_exclusive_lock, deletes_data
 drop table "public"."memory_assets";
 
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."memory_assets_rules"();
+
 -- hazards: access_exclusive_lock, deletes_data
 drop table "public"."memory_batches";
+
+-- hazards: access_exclusive_lock
+drop index if exists "public"."merkle_trees_pkey";
 
 -- hazards: access_exclusive_lock, deletes_data
 drop table "public"."merkle_trees";
@@ -648,11 +630,29 @@ drop table "public"."merkle_trees";
 -- hazards: access_exclusive_lock, deletes_data
 drop table "public"."minting_queue";
 
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."minting_queue_rules"();
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."set_updated_at"();
+
+-- hazards: access_exclusive_lock
+drop index if exists "public"."memory_batches_pkey";
+
 -- hazards: access_exclusive_lock, deletes_data
 drop table "public"."transfer_history";
 
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."transfer_history_rules"();
+
 -- hazards: access_exclusive_lock, deletes_data
 drop table "public"."version_history";
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."version_history_rules"();
+
+-- hazards: access_exclusive_lock
+drop index if exists "public"."memory_assets_pkey";
 
 -- hazards: deletes_data
 drop schema if exists "monitoring";
