@@ -1,0 +1,1 @@
+CREATE TABLE visit (visit_id bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT visit_pkey PRIMARY KEY, path text);

@@ -1,0 +1,1 @@
+CREATE TABLE note (note_id integer CONSTRAINT note_pkey PRIMARY KEY);

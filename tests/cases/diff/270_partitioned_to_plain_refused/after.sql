@@ -1,0 +1,1 @@
+CREATE TABLE metric (device_id integer NOT NULL, taken_on date NOT NULL);
