@@ -50,6 +50,8 @@ class Snapshot:
     database_acl: frozenset[tuple[str, str, bool]] = frozenset()
     # pg_depend between user objects: key -> keys it needs (see sql/depends.sql).
     depends: Graph = field(default_factory=dict)
+    # (table identity, quoted column) -> its identity sequence's options, as for sequences.
+    identities: dict[tuple[str, str], tuple] = field(default_factory=dict)
 
     def has(self, fact: str, obj: str, name: str | None = None) -> bool:
         return (fact, obj, name) in self.partitioning
@@ -88,7 +90,8 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | tuple[str, ...] |
                     sequences={row[0]: tuple(row[1:]) for row in rows("sequences")},
                     default_acls=_default_acls(rows("default_acls"), owner_defaults),
                     database_acl=frozenset((g, p, bool(o)) for g, p, o in rows("database_acl")),
-                    depends=graph_from_rows(rows("depends")))
+                    depends=graph_from_rows(rows("depends")),
+                    identities={(row[0], row[1]): tuple(row[2:]) for row in rows("identities")})
 
 
 def _default_acls(rows: list[tuple], owner_defaults: tuple[str, ...],

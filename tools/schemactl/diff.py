@@ -39,6 +39,7 @@ from schemactl.roles import (
     role_revoke_sql,
     role_set_sql,
 )
+from schemactl.quoting import harden, one_statement, qualified, split_statements
 
 if TYPE_CHECKING:
     from schemactl.renames import Rename
@@ -131,8 +132,13 @@ def inspect(side: Side) -> Inspection:
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Both readers mostly wait for the server: the catalog snapshot is read meanwhile.
         snapped = pool.submit(_snapshot_of, side)
-        with _migra_session(side.url) as session:
-            inspector = get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
+        try:
+            with _migra_session(side.url) as session:
+                inspector = harden(get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0]))
+        except Exception:
+            # Objects schemainspect cannot read are named, rather than the error it trips on.
+            _raise_unsupported(side, snapped.result().unsupported)
+            raise
         found = snapped.result()
     for function in getattr(inspector, "functions", {}).values():
         # A SQL-standard body (RETURN / BEGIN ATOMIC) has no prosrc: migra would compare two
@@ -153,11 +159,35 @@ def migra_statements(source: object, target: object) -> list[str]:
     with contextlib.ExitStack() as stack:
         ends = [stack.enter_context(_migra_session(x)) if isinstance(x, str) else x for x in (source, target)]
         migration = Migration(ends[0], ends[1], exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0])
+        harden(migration.changes.i_from)
+        harden(migration.changes.i_target)
         migration.set_safety(False)
         migration.add_all_changes(privileges=True)
         statements = [str(s).strip() for s in migration.statements if str(s).strip()]
     # migra quotes the PUBLIC pseudo-role as if it were a role named "PUBLIC".
     return [_TO_PUBLIC.sub(r"\1PUBLIC;", text) for text in statements]
+
+
+def _one_each(statements: list[str]) -> list[str]:
+    """migra's strings as single statements.
+
+    migra writes a disabled trigger as CREATE TRIGGER plus ALTER TABLE ... DISABLE TRIGGER in one
+    string; that pair is split. Any other string holding more than one statement means a name
+    escaped its quotes, and the diff stops rather than print it.
+    """
+    from pglast import ast, parse_sql  # noqa: PLC0415
+
+    out: list[str] = []
+    for text in statements:
+        parts = split_statements(text)
+        if len(parts) > 1:
+            nodes = [parse_sql(p)[0].stmt for p in parts]
+            trigger_pair = (len(nodes) == 2 and isinstance(nodes[0], ast.CreateTrigStmt)
+                            and isinstance(nodes[1], ast.AlterTableStmt))
+            if not trigger_pair:
+                one_statement(text)
+        out.extend(parts if len(parts) > 1 else [text])
+    return out
 
 
 def _literal(value: str | None) -> str:
@@ -175,13 +205,23 @@ def _owner_target(owner: str) -> str:
 def _recreated(statements: list[str]) -> set[str]:
     """Identities (as the catalog queries print them) of objects migra (re)creates."""
     from pglast import ast, parse_sql  # noqa: PLC0415
+    from pglast.enums import ObjectType  # noqa: PLC0415
 
     made: set[str] = set()
+    nodes = []
     for text in statements:
         try:
-            node = parse_sql(text)[0].stmt
+            nodes.append(parse_sql(text)[0].stmt)
         except Exception:  # noqa: BLE001  (a statement pglast cannot read is simply not tracked)
             continue
+    # CREATE OR REPLACE FUNCTION keeps the comment, owner and privileges unless the function was dropped.
+    dropped_functions = {
+        tuple(n.sval for n in obj.objname)
+        for node in nodes if isinstance(node, ast.DropStmt)
+        and node.removeType in (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE)
+        for obj in node.objects if isinstance(obj, ast.ObjectWithArgs)
+    }
+    for node in nodes:
         relation = None
         if isinstance(node, ast.CreateStmt):
             relation = node.relation
@@ -203,7 +243,8 @@ def _recreated(statements: list[str]) -> set[str]:
                     made.add(f"{_ident(cmd.def_.conname)} ON {_ident(rel.schemaname or 'public')}.{_ident(rel.relname)}")
         if relation is not None:
             made.add(f"{_ident(relation.schemaname or 'public')}.{_ident(relation.relname)}")
-        elif isinstance(node, ast.CreateFunctionStmt):
+        elif isinstance(node, ast.CreateFunctionStmt) and (
+                not node.replace or tuple(n.sval for n in node.funcname) in dropped_functions):
             names = [n.sval for n in node.funcname]
             schema, name = (names[0], names[1]) if len(names) > 1 else ("public", names[0])
             made.add(f"{_ident(schema)}.{_ident(name)}(")
@@ -299,6 +340,11 @@ def _role_changes(before: dict[str, Role], after: dict[str, Role]) -> tuple[list
 
 def _acl_sql(grant: bool, kind: str, identity: str, grantee: str, privilege: str, grantable: bool) -> str:
     who = "PUBLIC" if grantee == "PUBLIC" else _ident(grantee)
+    if kind == "TABLE OPTION":
+        # Only the grant option: the privilege itself is migra's to grant or revoke.
+        if grant:
+            return f"GRANT {privilege} ON TABLE {identity} TO {who} WITH GRANT OPTION;"
+        return f"REVOKE GRANT OPTION FOR {privilege} ON TABLE {identity} FROM {who};"
     if kind == "COLUMN":
         table, _, column = identity.rpartition(".")
         target, privilege_sql = f"TABLE {table}", f"{privilege} ({column})"
@@ -426,6 +472,20 @@ def _sequence_sql(identity: str, options: tuple, *, restart: bool = False) -> st
             f"MAXVALUE {int(maximum)} START WITH {int(start)}{again} CACHE {int(cache)} {'' if cycle else 'NO '}CYCLE;")
 
 
+# schema.name as quote_ident() writes it: group 1 is the schema.
+_QUALIFIED = re.compile(r'^((?:"(?:[^"]|"")*"|[^."]+))\.(.+)$')
+
+
+def _identity_sql(table: str, column: str, options: tuple, previous: tuple) -> str:
+    _, start, increment, minimum, maximum, cache, cycle = options
+    # A sequence whose old start lies outside the new range would be refused by PostgreSQL;
+    # it restarts at the new start (a sequence in use past that point keeps its position).
+    restart = " RESTART" if not int(minimum) <= int(previous[1]) <= int(maximum) else ""
+    return (f"ALTER TABLE {table} ALTER COLUMN {column} SET INCREMENT BY {int(increment)} SET MINVALUE {int(minimum)} "
+            f"SET MAXVALUE {int(maximum)} SET START WITH {int(start)} SET CACHE {int(cache)} "
+            f"SET {'' if cycle else 'NO '}CYCLE{restart};")
+
+
 def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
     changes: list[Change] = []
     # Relation options and FORCE ROW LEVEL SECURITY.
@@ -437,6 +497,17 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
         before = None if _touched(identity, recreated) else old.options.get((kind, identity, name))
         after = new.options.get((kind, identity, name))
         if before == after:
+            continue
+        if name == "replica_identity":
+            schema = _QUALIFIED.match(identity).group(1)
+            if before and before.startswith("USING INDEX ") and _touched(f"{schema}.{before[12:]}", recreated):
+                before = None  # the index was re-created: the setting went with it
+            if before == after:
+                continue
+            changes.append(Change(sql=f"ALTER TABLE {identity} REPLICA IDENTITY {after or 'DEFAULT'};",
+                                  object=f"table {identity}", action="alter", hazards=("access_exclusive_lock",),
+                                  reverse=(f"ALTER TABLE {identity} REPLICA IDENTITY {before or 'DEFAULT'};",),
+                                  origin="schemactl"))
             continue
         if name == "force_row_level_security":
             verb, undo = ("FORCE", "NO FORCE") if after else ("NO FORCE", "FORCE")
@@ -463,6 +534,18 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
             changes.append(Change(sql=_sequence_sql(identity, after, restart=made), object=f"sequence {identity}",
                                   action="alter",
                                   reverse=(_sequence_sql(identity, before),), origin="schemactl"))
+    # Identity columns' sequence options: migra adds identities with the defaults of their type.
+    for key in sorted(new.identities):
+        table, column = key
+        after = new.identities[key]
+        before = None if _touched(table, recreated) else old.identities.get(key)
+        if before is None or before[0] != after[0]:
+            before = _default_sequence(after[0])
+        if before != after:
+            changes.append(Change(sql=_identity_sql(table, column, after, before),
+                                  object=f"table {table} column {column}", action="alter",
+                                  hazards=("access_exclusive_lock",),
+                                  reverse=(_identity_sql(table, column, before, after),), origin="schemactl"))
     # Privileges migra does not diff. An object missing from `new` is dropped with its ACL;
     # an object that is created (or re-created) starts from PostgreSQL's default ACL.
     exists_new = {identity for (_, identity) in new.comments}
@@ -475,10 +558,12 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
     for entry in sorted(old_acls - new.acls):
         if entry[1] not in exists_new:
             continue
-        changes.append(Change(sql=_acl_sql(False, *entry), object=f"{entry[0].lower()} {entry[1]}", action="revoke",
+        changes.append(Change(sql=_acl_sql(False, *entry), object=f"{entry[0].split()[0].lower()} {entry[1]}",
+                              action="revoke",
                               hazards=("authorization",), reverse=(_acl_sql(True, *entry),), origin="schemactl"))
     for entry in sorted(new.acls - old_acls):
-        changes.append(Change(sql=_acl_sql(True, *entry), object=f"{entry[0].lower()} {entry[1]}", action="grant",
+        changes.append(Change(sql=_acl_sql(True, *entry), object=f"{entry[0].split()[0].lower()} {entry[1]}",
+                              action="grant",
                               hazards=("authorization",), reverse=(_acl_sql(False, *entry),), origin="schemactl"))
     # Ownership, schemas first: the new owner of an object must hold CREATE on its schema, which
     # a schema's new owner has only once the schema is handed over.
@@ -545,8 +630,10 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
             table = qualified_name(node.relation)
             if new.has("inherited_index", index) or new.has("partitioned_constraint", table, node.idxname):
                 continue  # made by the partition itself, or by the constraint below
-            if new.has("partitioned_index", index):
-                text = text.replace(" ON ONLY ", " ON ", 1)
+            if new.has("partitioned_index", index) and not node.relation.inh:
+                # The relation's position in the text is exact; a name holding "ON ONLY" stays intact.
+                head, tail = text[:node.relation.location], text[node.relation.location:]
+                text = re.sub(r"(?i)\bON\s+ONLY\s+$", "ON ", head) + tail
         elif dropped(node, enums.ObjectType.OBJECT_INDEX):
             if all(old.has("inherited_index", n) for n in dropped(node, enums.ObjectType.OBJECT_INDEX)):
                 continue
@@ -558,7 +645,7 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
                     continue
                 definition = new.partitioning.get(("partitioned_constraint", table, name))
                 if definition is not None:
-                    text = (f"ALTER TABLE {_ident(table.split('.', 1)[0])}.{_ident(table.split('.', 1)[1])} "
+                    text = (f"ALTER TABLE {qualified(node.relation.schemaname or 'public', node.relation.relname)} "
                             f"ADD CONSTRAINT {_ident(name)} {definition}")
             elif cmd.subtype == enums.AlterTableType.AT_DropConstraint and old.has("inherited_constraint", table,
                                                                               cmd.name):
@@ -940,6 +1027,25 @@ def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
         )
 
 
+class CannotChangeInPlace(InputError):
+    """A change PostgreSQL has no statement for; named, with what to do instead."""
+
+
+def _refuse_partitioning_in_place(source: Side, target: Side, old: Snapshot, new: Snapshot) -> None:
+    for table in sorted(t for (fact, t, _) in old.partitioning if fact == "plain_table"):
+        if new.has("partitioned_table", table):
+            raise CannotChangeInPlace(
+                f"table {table} is a plain table in {source.shown} but partitioned in {target.shown}: PostgreSQL "
+                "cannot turn a plain table into a partitioned one in place; create the partitioned table under "
+                "a new name, copy the rows and swap the names in a hand-written migration")
+    for table in sorted(t for (fact, t, _) in old.partitioning if fact == "partitioned_table"):
+        if new.has("plain_table", table):
+            raise CannotChangeInPlace(
+                f"table {table} is partitioned in {source.shown} but a plain table in {target.shown}: PostgreSQL "
+                "cannot turn a partitioned table into a plain one in place; create the plain table under a new "
+                "name, copy the rows and swap the names in a hand-written migration")
+
+
 class _TableFacts:
     """Facts about the source database used to grade hazards (row checks queried lazily)."""
 
@@ -998,7 +1104,8 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     old = _inspected(source, cache)
     new = _inspected(target, cache)
     _refuse_impossible_partitioning(old.snapshot, new.snapshot)
-    statements = _partitioning_fixed(migra_statements(old.inspector, new.inspector), old.snapshot, new.snapshot)
+    statements = _partitioning_fixed(_one_each(migra_statements(old.inspector, new.inspector)), old.snapshot,
+                                     new.snapshot)
     _refuse_uncastable_types(source, statements)
     statements = _constraints_fixed(statements, old.inspector, new.inspector)
     statements = _policies_altered(statements, old.inspector, new.inspector)
@@ -1039,4 +1146,12 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     database = _database_acl_changes(old.snapshot, new.snapshot)
     changes = roles_first + defaults + migra_changes + extras + database + roles_last
     order = dependency_order([c.sql for c in changes], old.snapshot.depends, new.snapshot.depends)
-    return Differences(changes=tuple(changes[i] for i in order), source=source, target=target)
+    ordered = tuple(changes[i] for i in order)
+    for change in ordered:
+        # migra's text is one statement each; the tool's own role blocks may hold a few, all parsed.
+        for text in (change.sql, *change.reverse):
+            if change.origin == "migra":
+                one_statement(text)
+            else:
+                split_statements(text)
+    return Differences(changes=ordered, source=source, target=target)

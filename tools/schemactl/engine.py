@@ -16,15 +16,16 @@ import psycopg
 from psycopg import sql
 
 from schemactl.build import build_source, ensure_roles
-from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS, QUERIES
+from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
 from schemactl.database_privileges import current_database_entry_sql
 from schemactl.conninfo import connect, mask, server_major, with_dbname
 from schemactl.devserver import DevServer, find_binaries, get_dev_server, scratch_database
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
-from schemactl.errors import ConnectionFailed, InputError, VerificationFailed
+from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
 from schemactl.load import Source, load_path, require_parsed
 from schemactl.plan import Change, Plan
 from schemactl.renames import applicable, hints, rename_changes
+from schemactl.quoting import ident
 from schemactl.roles import roles_from_catalog, roles_from_statements
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "DriftReport",
     "Reads",
     "read_database",
+    "UnexpressedDifference",
 ]
 
 Progress = Callable[[str], None]
@@ -409,7 +411,22 @@ def dump_difference(a_url: str, b_url: str, dev: DevServer | None, reads: Reads 
     b = reads.normalized_dump(b_url, dev)
     if a == b:
         return []
-    return [line for line in difflib.unified_diff(a, b, "from", "to", lineterm="", n=0)][2:]
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        out += [_located("-", a, i) for i in range(i1, i2)] + [_located("+", b, j) for j in range(j1, j2)]
+    return out
+
+
+def _located(sign: str, lines: list[str], index: int) -> str:
+    """A differing dump line; a line inside a statement names the statement it belongs to."""
+    line = lines[index]
+    if not line[:1].isspace() and not line.startswith(")"):
+        return sign + line
+    head = next((lines[i] for i in range(index - 1, -1, -1) if not lines[i][:1].isspace()
+                 and not lines[i].startswith(")")), "")
+    return f"{sign}{line}  (in: {head.rstrip('(').strip()})"
 
 
 def apply_changes(url: str, changes: tuple[Change, ...] | list[Change], *, skip_roles: bool = False,
@@ -453,6 +470,31 @@ def _describe(report: DriftReport) -> str:
     return "; ".join(parts)
 
 
+class UnexpressedDifference(VerificationFailed):
+    """The engine finds no change but the schema dumps differ: never reported as "no changes"."""
+
+    def __init__(self, source: str, target: str, lines: list[str]) -> None:
+        self.lines = tuple(lines)
+        shown = "; ".join(line.strip() for line in lines[:10]) + (f"; ... {len(lines) - 10} more" if len(lines) > 10 else "")
+        super().__init__(f"the engine finds no changes from {source} to {target}, but their normalized pg_dump "
+                         f"differs in {', '.join(_dump_objects(lines))}: {shown}")
+
+
+def _dump_objects(lines: list[str]) -> list[str]:
+    """The objects named by differing dump lines (the statement's object, as pg_dump writes it)."""
+    found: list[str] = []
+    for line in lines:
+        line = line.split("  (in: ", 1)[-1] if "  (in: " in line else line
+        line = line if line[:1] in "-+" else "+" + line
+        match = re.match(r"^[-+]\s*(?:CREATE|ALTER|COMMENT ON|GRANT|REVOKE)\s+(?:\w+\s+)*?"
+                         r"(?:TABLE|SEQUENCE|VIEW|FUNCTION|PROCEDURE|INDEX|TYPE|SCHEMA|POLICY|TRIGGER|COLUMN|"
+                         r"CONSTRAINT|EXTENSION)\s+(?:ONLY\s+)?([^\s(]+)", line)
+        name = match.group(1) if match else None
+        if name and name not in found:
+            found.append(name)
+    return found or ["lines the engine does not model"]
+
+
 def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True, reads: Reads | None = None) -> Plan:
     """Plan source → target; rehearse it and its rollback on a scratch copy first.
 
@@ -464,12 +506,22 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
     first, last, start = _renamed(ws, source, target)
     found = differences(start, target, cache=cache)
     if found.empty and not first:
+        # "No changes" is an answer too: the second, independent check must agree.
+        lines = dump_difference(source.url, target.url, ws._dev, reads)
+        if lines:
+            raise UnexpressedDifference(source.shown, target.shown, lines)
         return Plan(changes=(), source=source.shown, target=target.shown, verified=True)
     forward = replace(found, changes=tuple(first) + found.changes)
-    backward = differences(target, start, cache=cache)
-    backward = replace(backward, changes=backward.changes + tuple(last))
+    # Forward first: a verified forward plan stands even when its reverse cannot be made.
+    backward: tuple[Change, ...] = ()
+    irreversible = ""
+    try:
+        backward = differences(target, start, cache=cache).changes + tuple(last)
+    except SchemactlError as exc:
+        irreversible = f"the rollback cannot be planned: {exc}"
     if not verify:
-        return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown)
+        return Plan(changes=forward.changes, rollback=backward, source=source.shown, target=target.shown,
+                    irreversible=irreversible)
     ws.progress(f"rehearsing {len(forward.changes)} changes on a scratch copy of {source.shown}")
     copy = ws.copy_of(source, "rehearsal", reads)
     # The rollback must return to the source as the copy shows it (a live copy loses owners).
@@ -485,15 +537,23 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
             f"the plan from {source.shown} to {target.shown} does not reach zero drift; what remains "
             f"cannot be expressed by the engine: {_describe(after)}")
     reads.forget(copy.url)
+    if not irreversible:
+        irreversible = _rehearse_rollback(ws, copy, origin, source, backward, reads)
+    return Plan(changes=forward.changes, rollback=() if irreversible else backward, source=source.shown,
+                target=target.shown, verified=True, irreversible=irreversible)
+
+
+def _rehearse_rollback(ws: Workspace, copy: Side, origin: Side, source: Side, backward: tuple[Change, ...],
+                       reads: Reads) -> str:
+    """Why the rollback does not return the copy to the source ("" when it does)."""
     try:
-        apply_changes(copy.url, backward.changes, skip_roles=True)
+        apply_changes(copy.url, backward, skip_roles=True)
     except psycopg.Error as exc:
-        raise VerificationFailed(f"the rollback does not apply cleanly: {' '.join(str(exc).split())}") from None
+        return f"the rollback does not apply cleanly: {' '.join(str(exc).split())}"
     back = zero_drift(ws, replace(copy, roles=source.roles), replace(origin, roles=source.roles), reads=reads)
     if not back.zero:
-        raise VerificationFailed(f"the rollback does not return to {source.shown}: {_describe(back)}")
-    return Plan(changes=forward.changes, rollback=backward.changes, source=source.shown, target=target.shown,
-                verified=True)
+        return f"the rollback does not return to {source.shown}: {_describe(back)}"
+    return ""
 
 
 def _renamed(ws: Workspace, source: Side, target: Side) -> tuple[list[Change], list[Change], Side]:

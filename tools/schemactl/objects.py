@@ -22,6 +22,7 @@ KIND_RANK = {
     "schema": 3,
     "extension": 4,
     "default_privileges": 4,
+    "type": 5,
     "sequence": 5,
     "type": 5,
     "function": 6,
@@ -204,6 +205,15 @@ def describe(node: Any) -> Facts:
         for granted in node.granted_roles or ():
             facts.requires.add("role:" + granted.priv_name)
         _references(node.grantee_roles, facts)
+    elif isinstance(node, (ast.CreateEnumStmt, ast.CompositeTypeStmt, ast.CreateDomainStmt)):
+        # Types come before the columns, functions and views that use them.
+        if isinstance(node, ast.CompositeTypeStmt):
+            key = "type:" + qualify(node.typevar.schemaname, node.typevar.relname)
+        else:
+            key = _names_key(node.domainname if isinstance(node, ast.CreateDomainStmt) else node.typeName, "type:")
+        facts.kind, facts.name = "type", key[5:]
+        facts.provides.add(key)
+        _references(node, facts)
     elif isinstance(node, ast.CreateSchemaStmt):
         facts.kind, facts.name = "schema", node.schemaname
         facts.provides.add("schema:" + node.schemaname)
@@ -230,6 +240,12 @@ def describe(node: Any) -> Facts:
         rel = node.relation
         facts.kind, facts.name = "alter_table", qualify(rel.schemaname, rel.relname)
         _references(node, facts)
+        for cmd in node.cmds or ():
+            # REPLICA IDENTITY USING INDEX and ADD CONSTRAINT ... USING INDEX name an index of the table.
+            index = getattr(cmd.def_, "name", None) if isinstance(cmd.def_, ast.ReplicaIdentityStmt) else \
+                getattr(cmd.def_, "indexname", None) if isinstance(cmd.def_, ast.Constraint) else None
+            if index:
+                facts.requires.add("index:" + qualify(rel.schemaname, index))
     elif isinstance(node, ast.AlterOwnerStmt):
         facts.kind = "alter_owner"
         _references(node, facts)

@@ -11,6 +11,8 @@ from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
 from pglast.parser import ParseError
 from psycopg import sql
 
+from schemactl.quoting import ident, qualified
+
 __all__ = [
     "Change",
     "Plan",
@@ -74,6 +76,8 @@ class Plan:
     target: str = ""
     verified: bool = False
     notes: tuple[str, ...] = field(default=())
+    # Why there is no verified rollback ("" when there is one, or the plan is empty).
+    irreversible: str = ""
 
     @property
     def empty(self) -> bool:
@@ -102,6 +106,7 @@ class Plan:
             "changes": [c.as_dict() for c in self.changes],
             "rollback": [c.as_dict() for c in self.rollback],
             "notes": list(self.notes),
+            "irreversible": self.irreversible,
         }
 
 
@@ -437,12 +442,9 @@ def online_forms(change: Change, *, has_rows: TableHasRows, index_table: IndexTa
             body = change.sql.rstrip().rstrip(";")
             add = replace(change, sql=f"{body} NOT VALID;",
                           hazards=tuple(sorted(set(change.hazards) - {"validates_constraint"})))
-            table = body.split(" add constraint ")[0].replace("alter table ", "", 1).strip() if " add constraint " in body else None
-            if table is None:
-                return [change]
-            quoted = '"' + constraint.conname.replace('"', '""') + '"'
+            table = qualified(node.relation.schemaname, node.relation.relname)
             validate = Change(
-                sql=f"alter table {table} validate constraint {quoted};",
+                sql=f"alter table {table} validate constraint {ident(constraint.conname)};",
                 object=change.object,
                 action="validate",
                 hazards=("not_transactional", "validates_constraint"),

@@ -1,5 +1,5 @@
 -- Privileges migra does not diff: on schemas, functions, sequences, columns, and views
--- (migra only diffs the table privileges of base tables).
+-- (migra only diffs the table privileges of base tables), and base tables' grant options.
 -- Columns: object kind (as in GRANT ... ON), identity, grantee ('PUBLIC' for public),
 -- privilege, grantable. The owner's implicit privileges are left out.
 WITH ext_members AS (
@@ -31,6 +31,13 @@ WITH ext_members AS (
            (aclexplode(coalesce(c.relacl, acldefault('r', c.relowner)))).*
     FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('v', 'm')
+      AND c.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_class'::regclass)
+    UNION ALL
+    -- migra diffs the privileges of base tables but not their grant options.
+    SELECT 'TABLE OPTION', quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relowner, g.*
+    FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+    CROSS JOIN LATERAL aclexplode(c.relacl) AS g
+    WHERE c.relkind IN ('r', 'p') AND g.is_grantable
       AND c.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_class'::regclass)
     UNION ALL
     SELECT 'COLUMN', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),

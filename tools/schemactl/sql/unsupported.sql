@@ -45,4 +45,9 @@ UNION ALL
 SELECT 'cast', format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL)
 FROM pg_cast c WHERE c.oid >= 16384
   AND c.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_cast'::regclass)
+UNION ALL
+-- schemainspect keys a parent table by a name it quotes without doubling embedded quotes.
+SELECT 'parent table with a double quote in its name', quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.oid IN (SELECT inhparent FROM pg_inherits) AND position('"' IN n.nspname || c.relname) > 0
 ORDER BY 1, 2

@@ -1,0 +1,5 @@
+CREATE TABLE transfer (
+    id bigint NOT NULL,
+    asset_id text NOT NULL,
+    CONSTRAINT transfer_pkey PRIMARY KEY (id)
+);
