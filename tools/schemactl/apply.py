@@ -86,6 +86,10 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             raise Refused(destructive_refusal(plan, outcome="; nothing was changed"))
         if dry_run or plan.empty:
             return plan
+        if plan.irreversible and any(not c.transactional for c in plan.changes):
+            # Online steps run after the commit; without a rollback a failed one could not be undone.
+            raise SchemactlError(f"the plan has online steps but no verified rollback to undo them if one fails: "
+                                 f"{plan.irreversible}")
         progress(f"applying {len(plan.changes)} changes")
         try:
             run_changes(conn, plan.changes, plan.rollback)

@@ -49,7 +49,7 @@ from schemactl.conninfo import connect, mask
 from schemactl.diff import Side
 from schemactl.errors import InputError, Refused, SchemactlError
 from schemactl.manifest import MANIFEST_NAME, file_checksum, verify_manifest, write_manifest
-from schemactl.plan import Plan, destructive_refusal
+from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.roles import Role, roles_from_catalog
 
 if TYPE_CHECKING:
@@ -384,8 +384,18 @@ class NewMigration:
     refreshed: tuple[Path, ...] = ()
 
 
+def refusing_rollback(stem: str, reason: str) -> Change:
+    """The rollback of an irreversible migration: it raises, naming why, and changes nothing."""
+    from schemactl.quoting import dollar_tag, literal  # noqa: PLC0415
+
+    message = literal(f"{stem} cannot be rolled back: {reason}").replace("%", "%%")
+    body = f" BEGIN RAISE EXCEPTION {message}; END "
+    tag = dollar_tag(body, "irreversible")
+    return Change(sql=f"DO {tag}{body}{tag};", object=f"migration {stem}", action="refuse", origin="schemactl")
+
+
 def new_migration(ws: Workspace, name: str, *, schema_dir: Path, migrations_dir: Path,
-                  allow_destructive: bool = False) -> NewMigration:
+                  allow_destructive: bool = False, irreversible: bool = False) -> NewMigration:
     """Plan history → schema_dir (verified both ways) and write the next numbered pair.
 
     When name is the newest migration's, that migration is written again from the history
@@ -422,13 +432,16 @@ def new_migration(ws: Workspace, name: str, *, schema_dir: Path, migrations_dir:
         return NewMigration(plan=plan)
     if plan.destructive and not allow_destructive:
         raise Refused(destructive_refusal(plan, outcome="; nothing was written"))
+    if plan.irreversible and not irreversible:
+        raise SchemactlError(f"the migration has no rollback, nothing was written: {plan.irreversible}. "
+                             "Re-run with --irreversible to write a rollback that refuses with this reason")
     migrations_dir.mkdir(parents=True, exist_ok=True)
     forward = migrations_dir / f"{stem}.sql"
     rollback = migrations_dir / f"{stem}_rollback.sql"
     forward.write_text(script(plan.changes, title=f"{stem}: migration history -> {schema_dir.name}/"),
                        encoding="utf-8")
-    rollback.write_text(script(plan.rollback, title=f"{stem}_rollback: undoes {stem}", lint_waivers=False),
-                        encoding="utf-8")
+    undo = plan.rollback if not plan.irreversible else (refusing_rollback(stem, plan.irreversible),)
+    rollback.write_text(script(undo, title=f"{stem}_rollback: undoes {stem}", lint_waivers=False), encoding="utf-8")
     write_manifest(migrations_dir)
     refreshed = _refresh_generated(schema_dir, migrations_dir)
     return NewMigration(plan=plan, path=forward, rollback_path=rollback, refreshed=tuple(refreshed))

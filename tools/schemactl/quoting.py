@@ -55,101 +55,11 @@ def role(name: str, *, public: str = "public") -> str:
     return "PUBLIC" if name == public else ident(name)
 
 
-def _hardened_classes() -> dict[type, type]:
-    """Subclasses of schemainspect's objects that render names and labels with the helpers above."""
-    from schemainspect.inspected import ColumnInfo  # noqa: PLC0415
-    from schemainspect.pg.obj import (  # noqa: PLC0415
-        RLS_POLICY_CREATE,
-        InspectedCollation,
-        InspectedEnum,
-        InspectedExtension,
-        InspectedPrivilege,
-        InspectedRowPolicy,
-        InspectedSelectable,
-        InspectedTrigger,
-    )
-
-    class Enum(InspectedEnum):
-        @property
-        def quoted_elements(self) -> str:
-            return ", ".join(literal(e) for e in self.elements)
-
-        def change_statements(self, new: InspectedEnum) -> list[str]:
-            if not self.can_be_changed_to(new):
-                raise ValueError
-            statements, previous = [], None
-            for label in new.elements:
-                if label not in self.elements:
-                    where = f"after {literal(previous)}" if previous else f"before {literal(self.elements[0])}"
-                    statements.append(f"alter type {self.quoted_full_name} add value {literal(label)} {where};")
-                previous = label
-            return statements
-
-    class Policy(InspectedRowPolicy):
-        @property
-        def create_statement(self) -> str:
-            return RLS_POLICY_CREATE.format(
-                name=self.quoted_name, table_name=self.quoted_full_table_name,
-                permissiveness=self.permissiveness, commandtype_keyword=self.commandtype_keyword,
-                roleslist=", ".join(role(r) for r in self.roles),
-                qual_clause=f"\nusing ({self.qual})" if self.qual else "",
-                withcheck_clause=f"\nwith check ({self.withcheck})" if self.withcheck else "")
-
-    class Trigger(InspectedTrigger):
-        @property
-        def drop_statement(self) -> str:
-            return f"drop trigger if exists {ident(self.name)} on {qualified(self.schema, self.table_name)};"
-
-    class Collation(InspectedCollation):
-        @property
-        def create_statement(self) -> str:
-            return (f"create collation if not exists {self.quoted_full_name} "
-                    f"(provider = {literal(self.provider)}, locale = {literal(self.locale)});")
-
-    class Extension(InspectedExtension):
-        @property
-        def create_statement(self) -> str:
-            version = f" version {literal(self.version)}" if self.version else ""
-            return f"create extension if not exists {self.quoted_name} with schema {self.quoted_schema}{version};"
-
-        @property
-        def update_statement(self) -> str | None:
-            return f"alter extension {self.quoted_name} update to {literal(self.version)};" if self.version else None
-
-    class Privilege(InspectedPrivilege):
-        @property
-        def quoted_target_user(self) -> str:
-            return role(self.target_user, public="PUBLIC")
-
-    class Relation(InspectedSelectable):
-        @property
-        def attach_statement(self) -> str | None:
-            # schemainspect names a missing attribute here and puts the tables the wrong way round.
-            if self.parent_table and self.partition_def:
-                return f"alter table {self.parent_table} attach partition {self.quoted_full_name} {self.partition_def};"
-            return super().attach_statement
-
-    class Column(ColumnInfo):
-        def change_enum_statement(self, table_name: str) -> str:
-            if not self.is_enum:
-                raise ValueError
-            return (f"alter table {table_name} alter column {self.quoted_name} type {self.enum.quoted_full_name} "
-                    f"using {self.quoted_name}::text::{self.enum.quoted_full_name};")
-
-    return {InspectedEnum: Enum, InspectedRowPolicy: Policy, InspectedTrigger: Trigger,
-            InspectedCollation: Collation, InspectedExtension: Extension, InspectedPrivilege: Privilege, InspectedSelectable: Relation,
-            ColumnInfo: Column}
-
-
-_HARDENED: dict[type, type] | None = None
-
-
 def _swap(objects: Iterable[object]) -> None:
-    global _HARDENED  # noqa: PLW0603  (built once, on first use: schemainspect is a heavy import)
-    if _HARDENED is None:
-        _HARDENED = _hardened_classes()
+    from schemactl.hardened import HARDENED  # noqa: PLC0415  (schemainspect is a heavy import)
+
     for obj in objects:
-        safer = _HARDENED.get(type(obj))
+        safer = HARDENED.get(type(obj))
         if safer is not None:
             obj.__class__ = safer
 

@@ -137,6 +137,8 @@ def plan_markdown(plan: Plan, *, heading: str = "Schema changes") -> str:
         lines.append(f"| {number} | {change.action} | `{change.object}` | {hazards} |")
     lines += ["", "<details><summary>Migration SQL</summary>", "", "```sql",
               script(plan.changes, title="migration").rstrip(), "```", "", "</details>", ""]
+    if plan.irreversible:
+        lines += [f"> **No rollback**: {plan.irreversible}", ""]
     if plan.rollback:
         lines += ["<details><summary>Rollback SQL</summary>", "", "```sql",
                   script(plan.rollback, title="rollback", lint_waivers=False).rstrip(), "```", "", "</details>", ""]

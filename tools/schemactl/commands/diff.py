@@ -65,6 +65,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report("planning")
         plan = engine.make_plan(ws, source, target, verify=not args.no_verify)
     report(f"{len(plan.changes)} changes" + (", verified" if plan.verified else ""))
+    if plan.irreversible:
+        if args.rollback_out:
+            raise SchemactlError(f"no rollback written to {args.rollback_out}: {plan.irreversible}")
+        print(f"schemactl: warning: the forward plan is verified but has no rollback: {plan.irreversible}",
+              file=err)
     if args.rollback_out:
         rollback = script(plan.rollback, title=f"rollback: {plan.target} -> {plan.source}", lint_waivers=False)
         Path(args.rollback_out).write_text(rollback)

@@ -39,6 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     new.add_argument("name", metavar="NAME", help="lower case, e.g. add_asset_tags")
     new.add_argument("--schema-dir", default="schema", metavar="DIR")
     new.add_argument("--allow-destructive", action="store_true", help="accept changes that delete data")
+    new.add_argument("--irreversible", action="store_true",
+                     help="when no rollback can be made, write one that raises an exception with the reason")
     add_dev_url(new)
     with_dir(new)
     new.set_defaults(handler=run_new)
@@ -85,7 +87,7 @@ def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     migrations_dir = Path(args.migrations_dir)
     with Workspace(dev_url=args.dev_url, progress=report) as ws:
         outcome = new_migration(ws, args.name, schema_dir=Path(args.schema_dir), migrations_dir=migrations_dir,
-                                allow_destructive=args.allow_destructive)
+                                allow_destructive=args.allow_destructive, irreversible=args.irreversible)
     if outcome.path is None:
         print(f"nothing to migrate: {migrations_dir} already matches {args.schema_dir}", file=err)
         return EXIT_DIFFERENCES
