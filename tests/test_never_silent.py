@@ -11,11 +11,6 @@ from schemactl.cli import parse_args, run
 from schemactl.errors import EXIT_ERROR, EXIT_OK
 
 PLAIN = "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL);\n"
-PLAIN_WITH_PARTITION_TABLE = PLAIN + "CREATE TABLE events_2026 (id bigint NOT NULL, at date NOT NULL);\n"
-PARTITIONED = """
-CREATE TABLE events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
-CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
-"""
 # A column's statistics target: pg_dump shows it, neither migra nor the catalog checks model it.
 UNMODELED = PLAIN + "ALTER TABLE events ALTER COLUMN at SET STATISTICS 500;\n"
 
@@ -43,17 +38,3 @@ def test_equal_schemas_still_say_no_changes(tmp_path: Path, dev_server) -> None:
     code, out, err = _diff(tmp_path, UNMODELED, UNMODELED, dev_server.url)
     assert code == EXIT_OK, err
     assert "no changes" in out
-
-
-@pytest.mark.parametrize("before, after, words", [
-    (PLAIN, PARTITIONED, "cannot turn a plain table into a partitioned one in place"),
-    (PLAIN_WITH_PARTITION_TABLE, PARTITIONED, "cannot turn a plain table into a partitioned one in place"),
-    (PARTITIONED, PLAIN_WITH_PARTITION_TABLE, "cannot turn a partitioned table into a plain one in place"),
-], ids=["plain-to-partitioned", "plain-pair-to-partitioned", "partitioned-to-plain"])
-def test_plain_to_partitioned_is_a_clean_refusal(tmp_path: Path, dev_server, before: str, after: str,
-                                                 words: str) -> None:
-    code, out, err = _diff(tmp_path, before, after, dev_server.url)
-    assert code == EXIT_ERROR
-    assert out == ""
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert "public.events" in err and words in err

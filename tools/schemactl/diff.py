@@ -529,7 +529,8 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
         before = None if _touched(identity, recreated) else old.sequences.get(identity)
         made = before is None
         if before is None:
-            before = _default_sequence(after[0])
+            # migra writes CREATE SEQUENCE without AS: a bigint sequence, whatever the column's type.
+            before = _default_sequence("bigint")
         if before != after:
             changes.append(Change(sql=_sequence_sql(identity, after, restart=made), object=f"sequence {identity}",
                                   action="alter",
@@ -617,10 +618,24 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
 
     dropped_tables = {n.replace('"', "") for _, node in parsed for n in dropped(node, enums.ObjectType.OBJECT_TABLE)}
     parent_of = {obj: parent for (fact, obj, parent) in old.partitioning if fact == "partition"}
+    inherited_old = {obj for (fact, obj, _) in old.partitioning if fact == "inherited_index"}
+    parent_index = {obj: parent for (fact, obj, parent) in new.partitioning if fact == "inherited_index"}
+    constraint_indexes = {obj for (fact, obj, _) in new.partitioning if fact == "constraint_index"}
+    # A partition's index whose parent index this plan creates is built first, under its own
+    # name; the parent's CREATE INDEX then attaches it instead of making one with a generated name.
+    children_first: dict[str, list[str]] = {}
+    for text, node in parsed:
+        if isinstance(node, ast.IndexStmt):
+            parent = parent_index.get(f"{node.relation.schemaname or 'public'}.{node.idxname}")
+            if parent and not old.has("partitioned_index", parent) and parent not in constraint_indexes:
+                children_first.setdefault(parent, []).append(text)
+    early = {text for texts in children_first.values() for text in texts}
     fixed: list[str] = []
     for text, node in parsed:
         if node is None:
             fixed.append(text)
+            continue
+        if text in early:
             continue
         tables = dropped(node, enums.ObjectType.OBJECT_TABLE)
         if tables and all(parent_of.get(t) in dropped_tables for t in tables):
@@ -628,14 +643,15 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
         if isinstance(node, ast.IndexStmt):
             index = f"{node.relation.schemaname or 'public'}.{node.idxname}"
             table = qualified_name(node.relation)
-            if new.has("inherited_index", index) or new.has("partitioned_constraint", table, node.idxname):
+            if index in parent_index or new.has("partitioned_constraint", table, node.idxname):
                 continue  # made by the partition itself, or by the constraint below
+            fixed.extend(children_first.get(index, ()))
             if new.has("partitioned_index", index) and not node.relation.inh:
                 # The relation's position in the text is exact; a name holding "ON ONLY" stays intact.
                 head, tail = text[:node.relation.location], text[node.relation.location:]
                 text = re.sub(r"(?i)\bON\s+ONLY\s+$", "ON ", head) + tail
         elif dropped(node, enums.ObjectType.OBJECT_INDEX):
-            if all(old.has("inherited_index", n) for n in dropped(node, enums.ObjectType.OBJECT_INDEX)):
+            if all(n in inherited_old for n in dropped(node, enums.ObjectType.OBJECT_INDEX)):
                 continue
         elif isinstance(node, ast.AlterTableStmt) and len(node.cmds) == 1:
             table, cmd = qualified_name(node.relation), node.cmds[0]
@@ -654,6 +670,12 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
                                                                                   cmd.name):
                 continue
         fixed.append(text)
+    # An index that outlives what owned it (its partitioned parent index, or a constraint
+    # USING it) goes with the owner's drop; migra sees it on both sides and says nothing.
+    owned = {obj for (fact, obj, _) in old.partitioning if fact in ("inherited_index", "constraint_index")}
+    for key, definition in sorted(new.partitioning.items(), key=lambda item: item[0][1]):
+        if key[0] == "local_index" and key[1] in owned and definition:
+            fixed.append(definition)
     return fixed
 
 
@@ -1031,19 +1053,68 @@ class CannotChangeInPlace(InputError):
     """A change PostgreSQL has no statement for; named, with what to do instead."""
 
 
-def _refuse_partitioning_in_place(source: Side, target: Side, old: Snapshot, new: Snapshot) -> None:
-    for table in sorted(t for (fact, t, _) in old.partitioning if fact == "plain_table"):
-        if new.has("partitioned_table", table):
-            raise CannotChangeInPlace(
-                f"table {table} is a plain table in {source.shown} but partitioned in {target.shown}: PostgreSQL "
-                "cannot turn a plain table into a partitioned one in place; create the partitioned table under "
-                "a new name, copy the rows and swap the names in a hand-written migration")
-    for table in sorted(t for (fact, t, _) in old.partitioning if fact == "partitioned_table"):
-        if new.has("plain_table", table):
-            raise CannotChangeInPlace(
-                f"table {table} is partitioned in {source.shown} but a plain table in {target.shown}: PostgreSQL "
-                "cannot turn a partitioned table into a plain one in place; create the plain table under a new "
-                "name, copy the rows and swap the names in a hand-written migration")
+def _recreated_parents_first(statements: list[str]) -> list[str]:
+    """Partitions around a table the plan drops and re-creates: detached before the drop, created after.
+
+    migra creates new partitions before it re-creates a table that turns partitioned, and
+    detaches old ones after dropping their parent (which drops them too).
+    """
+    from pglast import ast, parse_sql  # noqa: PLC0415
+    from pglast.enums import AlterTableType  # noqa: PLC0415
+
+    def created(text: str) -> ast.CreateStmt | None:
+        try:
+            node = parse_sql(text)[0].stmt
+        except Exception:  # noqa: BLE001  (not a statement this reorders)
+            return None
+        return node if isinstance(node, ast.CreateStmt) else None
+
+    def detached_from(text: str) -> str | None:
+        try:
+            node = parse_sql(text)[0].stmt
+        except Exception:  # noqa: BLE001  (not a statement this reorders)
+            return None
+        if isinstance(node, ast.AlterTableStmt) and any(
+                c.subtype == AlterTableType.AT_DetachPartition for c in node.cmds or ()):
+            return qualified_name(node.relation)
+        return None
+
+    out = list(statements)
+    # A partition that outlives its parent is detached before the parent is dropped.
+    for text in statements:
+        parent = detached_from(text)
+        if parent is None:
+            continue
+        drops = [i for i, other in enumerate(out) if object_of(other) == ("drop", f"table {parent}")]
+        here = out.index(text)
+        if drops and drops[0] < here:
+            out.insert(drops[0], out.pop(here))
+    # A table attached as a partition matches its parent only once the parent's columns changed.
+    for text in statements:
+        try:
+            node = parse_sql(text)[0].stmt
+        except Exception:  # noqa: BLE001  (not a statement this reorders)
+            continue
+        if not isinstance(node, ast.AlterTableStmt) or not any(
+                c.subtype == AlterTableType.AT_AttachPartition for c in node.cmds or ()):
+            continue
+        parent = f"table {qualified_name(node.relation)}"
+        later = [i for i, other in enumerate(out) if object_of(other)[0] == "alter"
+                 and (object_of(other)[1] == parent or object_of(other)[1].startswith(parent + " "))]
+        here = out.index(text)
+        if later and later[-1] > here:
+            out.insert(later[-1], out.pop(here))
+    for text in statements:
+        node = created(text)
+        if node is None or node.partbound is None or not node.inhRelations:
+            continue
+        parent = qualified_name(node.inhRelations[0])
+        later = [i for i, other in enumerate(out) if (made := created(other)) is not None
+                 and made.partbound is None and qualified_name(made.relation) == parent]
+        here = out.index(text)
+        if later and later[-1] > here:
+            out.insert(later[-1], out.pop(here))
+    return out
 
 
 class _TableFacts:
@@ -1106,6 +1177,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     _refuse_impossible_partitioning(old.snapshot, new.snapshot)
     statements = _partitioning_fixed(_one_each(migra_statements(old.inspector, new.inspector)), old.snapshot,
                                      new.snapshot)
+    statements = _recreated_parents_first(statements)
     _refuse_uncastable_types(source, statements)
     statements = _constraints_fixed(statements, old.inspector, new.inspector)
     statements = _policies_altered(statements, old.inspector, new.inspector)

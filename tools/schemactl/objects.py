@@ -240,6 +240,12 @@ def describe(node: Any) -> Facts:
         rel = node.relation
         facts.kind, facts.name = "alter_table", qualify(rel.schemaname, rel.relname)
         _references(node, facts)
+        if node.objtype == ObjectType.OBJECT_INDEX:
+            # ALTER INDEX parent ATTACH PARTITION child: both indexes first.
+            facts.requires.add("index:" + qualify(rel.schemaname, rel.relname))
+            for cmd in node.cmds or ():
+                if isinstance(cmd.def_, ast.PartitionCmd) and cmd.def_.name is not None:
+                    facts.requires.add("index:" + qualify(cmd.def_.name.schemaname, cmd.def_.name.relname))
         for cmd in node.cmds or ():
             # REPLICA IDENTITY USING INDEX and ADD CONSTRAINT ... USING INDEX name an index of the table.
             index = getattr(cmd.def_, "name", None) if isinstance(cmd.def_, ast.ReplicaIdentityStmt) else \

@@ -6,8 +6,10 @@ WITH user_ns AS (
       AND nspname !~ '^pg_(toast_)?temp_'
       AND nspname <> ALL(%(excluded)s)
 )
-SELECT 'inherited_index', n.nspname || '.' || c.relname, NULL, NULL
+SELECT 'inherited_index', n.nspname || '.' || c.relname, pn.nspname || '.' || p.relname, NULL
 FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class p ON p.oid = i.inhparent
+JOIN pg_namespace pn ON pn.oid = p.relnamespace
 WHERE c.relkind IN ('i', 'I') AND c.relispartition
 UNION ALL
 SELECT 'partitioned_index', n.nspname || '.' || c.relname, NULL, NULL
@@ -25,6 +27,18 @@ UNION ALL
 SELECT 'partitioned_table', n.nspname || '.' || c.relname, NULL, pg_get_partkeydef(c.oid)
 FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
 WHERE c.relkind = 'p'
+UNION ALL
+-- An index of its own (no constraint's, no parent's), with its definition.
+SELECT 'local_index', n.nspname || '.' || c.relname, NULL, pg_get_indexdef(c.oid)
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relkind = 'i' AND NOT c.relispartition
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid AND k.contype IN ('p', 'u', 'x'))
+UNION ALL
+SELECT 'constraint_index', n.nspname || '.' || c.relname, k.conname, NULL
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+JOIN pg_constraint k ON k.conindid = c.oid AND k.contype IN ('p', 'u', 'x') AND k.conrelid = (
+    SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = c.oid)
+WHERE c.relkind = 'i'
 UNION ALL
 SELECT 'plain_table', n.nspname || '.' || c.relname, NULL, NULL
 FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
