@@ -1474,7 +1474,7 @@ create policy "grantee_read"
 on "public"."access_grants"
 as permissive
 for select
-to blockchain_service
+to "blockchain_service"
 using ((grantee_address = current_setting('app.current_user'::text, true)));
 
 -- hazards: authorization
@@ -1482,7 +1482,7 @@ create policy "grantor_access"
 on "public"."access_grants"
 as permissive
 for all
-to blockchain_service
+to "blockchain_service"
 using ((grantor_address = current_setting('app.current_user'::text, true)))
 with check ((grantor_address = current_setting('app.current_user'::text, true)));
 
@@ -1491,7 +1491,7 @@ create policy "schema_owner_all"
 on "public"."access_grants"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1500,7 +1500,7 @@ create policy "actor_access"
 on "public"."blockchain_audit_logs"
 as permissive
 for all
-to blockchain_service
+to "blockchain_service"
 using ((actor_address = current_setting('app.current_user'::text, true)))
 with check ((actor_address = current_setting('app.current_user'::text, true)));
 
@@ -1509,7 +1509,7 @@ create policy "schema_owner_all"
 on "public"."blockchain_audit_logs"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1518,7 +1518,7 @@ create policy "worker_access"
 on "public"."blockchain_audit_logs"
 as permissive
 for all
-to memory_worker
+to "memory_worker"
 using (true)
 with check (true);
 
@@ -1527,7 +1527,7 @@ create policy "schema_owner_all"
 on "public"."blockchain_audit_logs_archive"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1536,7 +1536,7 @@ create policy "owner_read"
 on "public"."cost_tracking"
 as permissive
 for select
-to blockchain_service
+to "blockchain_service"
 using ((wallet_address = current_setting('app.current_user'::text, true)));
 
 -- hazards: authorization
@@ -1544,7 +1544,7 @@ create policy "schema_owner_all"
 on "public"."cost_tracking"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1553,7 +1553,7 @@ create policy "worker_access"
 on "public"."cost_tracking"
 as permissive
 for all
-to memory_worker
+to "memory_worker"
 using (true)
 with check (true);
 
@@ -1562,7 +1562,7 @@ create policy "owner_access"
 on "public"."memory_assets"
 as permissive
 for all
-to blockchain_service
+to "blockchain_service"
 using ((owner_address = current_setting('app.current_user'::text, true)))
 with check (((owner_address = current_setting('app.current_user'::text, true)) AND (status = ANY (ARRAY['active'::text, 'archived'::text]))));
 
@@ -1571,7 +1571,7 @@ create policy "owner_updates_settled"
 on "public"."memory_assets"
 as restrictive
 for update
-to blockchain_service
+to "blockchain_service"
 using ((status = ANY (ARRAY['active'::text, 'archived'::text])));
 
 -- hazards: authorization
@@ -1579,7 +1579,7 @@ create policy "schema_owner_all"
 on "public"."memory_assets"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1588,7 +1588,7 @@ create policy "worker_access"
 on "public"."memory_assets"
 as permissive
 for all
-to memory_worker
+to "memory_worker"
 using (true)
 with check (true);
 
@@ -1597,7 +1597,7 @@ create policy "owner_access"
 on "public"."memory_batches"
 as permissive
 for all
-to blockchain_service
+to "blockchain_service"
 using ((owner_address = current_setting('app.current_user'::text, true)))
 with check ((owner_address = current_setting('app.current_user'::text, true)));
 
@@ -1606,7 +1606,7 @@ create policy "schema_owner_all"
 on "public"."memory_batches"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1615,7 +1615,7 @@ create policy "worker_access"
 on "public"."memory_batches"
 as permissive
 for all
-to memory_worker
+to "memory_worker"
 using (true)
 with check (true);
 
@@ -1624,7 +1624,7 @@ create policy "public_read"
 on "public"."merkle_trees"
 as permissive
 for select
-to blockchain_service
+to "blockchain_service"
 using (true);
 
 -- hazards: authorization
@@ -1632,7 +1632,7 @@ create policy "schema_owner_all"
 on "public"."merkle_trees"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1641,7 +1641,7 @@ create policy "worker_access"
 on "public"."merkle_trees"
 as permissive
 for all
-to memory_worker
+to "memory_worker"
 using (true)
 with check (true);
 
@@ -1650,7 +1650,7 @@ create policy "owner_cancel"
 on "public"."minting_queue"
 as permissive
 for update
-to blockchain_service
+to "blockchain_service"
 using (((owner_address = current_setting('app.current_user'::text, true)) AND (status = 'pending'::text)))
 with check (((owner_address = current_setting('app.current_user'::text, true)) AND (status = 'cancelled'::text)));
 
@@ -1659,7 +1659,7 @@ create policy "owner_enqueue"
 on "public"."minting_queue"
 as permissive
 for insert
-to blockchain_service
+to "blockchain_service"
 with check ((owner_address = current_setting('app.current_user'::text, true)));
 
 -- hazards: authorization
@@ -1667,7 +1667,7 @@ create policy "owner_read"
 on "public"."minting_queue"
 as permissive
 for select
-to blockchain_service
+to "blockchain_service"
 using ((owner_address = current_setting('app.current_user'::text, true)));
 
 -- hazards: authorization
@@ -1675,7 +1675,7 @@ create policy "schema_owner_all"
 on "public"."minting_queue"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1684,7 +1684,7 @@ create policy "worker_access"
 on "public"."minting_queue"
 as permissive
 for all
-to memory_worker
+to "memory_worker"
 using (true)
 with check (true);
 
@@ -1693,7 +1693,7 @@ create policy "party_read"
 on "public"."transfer_history"
 as permissive
 for select
-to blockchain_service
+to "blockchain_service"
 using (((from_address = current_setting('app.current_user'::text, true)) OR (to_address = current_setting('app.current_user'::text, true)) OR (EXISTS ( SELECT 1
    FROM memory_assets ma
   WHERE ((ma.asset_id = transfer_history.asset_id) AND (ma.owner_address = current_setting('app.current_user'::text, true)))))));
@@ -1703,7 +1703,7 @@ create policy "schema_owner_all"
 on "public"."transfer_history"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
@@ -1712,7 +1712,7 @@ create policy "asset_owner_access"
 on "public"."version_history"
 as permissive
 for all
-to blockchain_service
+to "blockchain_service"
 using ((EXISTS ( SELECT 1
    FROM memory_assets ma
   WHERE ((ma.asset_id = version_history.asset_id) AND (ma.owner_address = current_setting('app.current_user'::text, true))))))
@@ -1725,7 +1725,7 @@ create policy "schema_owner_all"
 on "public"."version_history"
 as permissive
 for all
-to memory_owner
+to "memory_owner"
 using (true)
 with check (true);
 
