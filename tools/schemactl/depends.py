@@ -89,6 +89,8 @@ def _alter_table_keys(node: ast.AlterTableStmt, keys: StatementKeys) -> None:
             keys.makes.add(f"con:{table}.{cmd.def_.conname}")
         elif subtype == AlterTableType.AT_DropConstraint:
             keys.removes.add(f"con:{table}.{cmd.name}")
+            # A unique, primary key or exclusion constraint drops the index of its name with it.
+            keys.removes.add(f"index:{table.split('.', 1)[0]}.{cmd.name}")
         elif subtype == AlterTableType.AT_AttachPartition:
             keys.makes.add("rel:" + _rel(cmd.def_.name))
         elif subtype == AlterTableType.AT_DetachPartition:

@@ -1039,6 +1039,19 @@ def _defaults_around_type_changes(statements: list[str], old: Inspection, new: I
     return out
 
 
+def _without_repeats(statements: list[str]) -> list[str]:
+    """Each statement once: two corrections may both restore the same index."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for text in statements:
+        key = text.strip().rstrip(";").strip()
+        if key.upper().startswith(("CREATE INDEX ", "CREATE UNIQUE INDEX ")) and key in seen:
+            continue
+        seen.add(key)
+        out.append(text)
+    return out
+
+
 def _raise_unsupported(side: Side, found: tuple[tuple[str, str], ...]) -> None:
     if found:
         listed = ", ".join(f"{kind} {name}" for kind, name in found[:8])
@@ -1186,6 +1199,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _defaults_released(statements, old, new)
     statements = _defaults_around_type_changes(statements, old, new)
     statements = _views_kept(statements, old, new)
+    statements = _without_repeats(statements)
     facts = _TableFacts(source, old.inspector)
     migra_changes: list[Change] = []
     # Views and functions the source already has (unquoted, functions without arguments).
