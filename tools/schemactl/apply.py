@@ -15,6 +15,7 @@ from schemactl.engine import Workspace, advisory_lock, make_plan, zero_drift
 from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
+from schemactl.validate.gate import load_declarative
 
 __all__ = ["ApplyOutcome", "apply_schema", "converge", "drop_indexes_built", "run_changes", "SCHEMA_LOCK_KEY"]
 
@@ -105,6 +106,7 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
 def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, dry_run: bool = False,
                  allow_destructive: bool = False, progress: Progress = lambda _: None) -> ApplyOutcome:
     """Bring target to schema_dir; refuse data loss unless allowed; verify afterwards."""
+    load_declarative(schema_dir)  # refused before any server is touched
     with Workspace(dev_url=dev_url, progress=progress) as ws:
         major = ws.live_major(target)
         ws.dev(major)

@@ -24,6 +24,7 @@ from schemactl.roles import (
     roles_from_catalog,
     roles_from_statements,
 )
+from schemactl.validate.gate import require_declarative
 
 __all__ = ["build_source", "ensure_roles", "executable_statements"]
 
@@ -114,6 +115,8 @@ def build_source(source: Source, url: str, *, progress: Progress | None = None, 
     Declared roles missing from the cluster are created as declared; align_roles also sets
     the attributes and comments of existing ones (for tests that treat the build as live).
     """
+    # Nothing that validate rejects (COPY ... PROGRAM, DROP DATABASE, SET, data changes) runs.
+    require_declarative(source)
     roles = roles_from_statements(source.statements)
     ordered = executable_statements(source.statements)
     with connect(url, autocommit=True) as conn:

@@ -40,8 +40,9 @@ from schemactl.devserver import SCRATCH_PREFIX, DevServer, running_embedded_urls
 from schemactl.diff import Inspection, Side
 from schemactl.engine import applying_role_neutral, normalized_dump, read_database
 from schemactl.errors import ConnectionFailed
-from schemactl.load import load_path, require_parsed, sql_files
+from schemactl.load import sql_files
 from schemactl.roles import Role, roles_from_statements
+from schemactl.validate.gate import load_declarative
 
 __all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "clean", "desired_state", "source_key"]
 
@@ -200,7 +201,7 @@ def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
 
 
 def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str, progress: Progress) -> DesiredState:
-    source = require_parsed(load_path(schema_dir))
+    source = load_declarative(schema_dir)
     # Named like a scratch database, so what a killed build leaves behind is recognisable.
     building = f"{SCRATCH_PREFIX}desired_{key[:16]}_{os.getpid()}_{secrets.token_hex(3)}"
     with connect(dev.url, autocommit=True) as admin:

@@ -22,11 +22,12 @@ from schemactl.conninfo import connect, mask, server_major, with_dbname
 from schemactl.devserver import DevServer, find_binaries, get_dev_server, scratch_database
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
-from schemactl.load import Source, load_path, require_parsed
+from schemactl.load import Source
 from schemactl.plan import Change, Plan
 from schemactl.renames import applicable, hints, rename_changes
 from schemactl.quoting import ident
 from schemactl.roles import roles_from_catalog, roles_from_statements
+from schemactl.validate.gate import load_declarative
 
 __all__ = [
     "Workspace",
@@ -100,7 +101,7 @@ class Workspace:
 
     def source(self, path: str) -> Source:
         if path not in self._sources:
-            self._sources[path] = require_parsed(load_path(path))
+            self._sources[path] = load_declarative(path)
         return self._sources[path]
 
     def scratch(self, label: str) -> str:

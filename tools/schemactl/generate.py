@@ -13,11 +13,12 @@ from pglast.stream import IndentedStream, RawStream
 
 from schemactl.database_privileges import current_database_sql, is_database_grant
 from schemactl.errors import InputError
-from schemactl.load import Source, Statement, load_path, require_parsed
+from schemactl.load import Source, Statement
 from schemactl.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
 from schemactl.objects import DEFAULT_SCHEMA
 from schemactl.order import order_statements
 from schemactl.roles import conditional_statement_sql
+from schemactl.validate.gate import load_declarative
 
 __all__ = [
     "Artifact",
@@ -101,7 +102,7 @@ def load_schema(schema_dir: Path) -> Source:
     """schema_dir parsed, paths shown relative to its parent (`schema/tables/x.sql`), wherever it lives."""
     if not schema_dir.is_dir():
         raise InputError(f"{schema_dir}: no such directory (pass --schema-dir)")
-    return require_parsed(load_path(schema_dir, display_base=schema_dir.resolve().parent))
+    return load_declarative(schema_dir, display_base=schema_dir.resolve().parent)
 
 
 def _pretty(statement: Statement) -> str:

@@ -51,6 +51,7 @@ from schemactl.errors import InputError, Refused, SchemactlError
 from schemactl.manifest import MANIFEST_NAME, file_checksum, verify_manifest, write_manifest
 from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.roles import Role, roles_from_catalog
+from schemactl.validate.gate import require_contained
 
 if TYPE_CHECKING:
     from schemactl.engine import Workspace
@@ -233,6 +234,8 @@ def parse_script(path: Path) -> Script:
             inside.append(step)
     if block == "open":
         raise InputError(f"{path}: BEGIN without COMMIT")
+    # A migration may change data, never reach outside its database (COPY ... PROGRAM, DROP DATABASE).
+    require_contained(path, ((step.line, step.node) for step in (*settings, *inside, *online)))
     return Script(path=path, settings=tuple(settings), transactional=tuple(inside), online=tuple(online))
 
 

@@ -45,12 +45,19 @@ SC015  hints.rename-hint                 a `-- schemactl:` comment that is not a
                                          (renames.py): an unknown directive, not one lower-case
                                          name, attached to no column or table, two on one object,
                                          or a former name the schema still uses
+SC016  views.circular-view-dependency    views (or materialized views) that read each other in a
+                                         circle, so no order can create them
 =====  ================================  ======================================================
 
 The declarative ALTER forms are: ALTER TABLE ... ADD COLUMN, ADD CONSTRAINT, ENABLE ROW LEVEL
-SECURITY, FORCE ROW LEVEL SECURITY, OWNER TO, SET (storage parameters); ALTER ROLE (attributes,
+SECURITY, FORCE ROW LEVEL SECURITY, OWNER TO, SET (storage parameters), and the states no CREATE
+can carry: REPLICA IDENTITY, CLUSTER ON, ALTER COLUMN ... SET STATISTICS / SET STORAGE / SET
+(options), ATTACH PARTITION (of a table or an index); ALTER ROLE (attributes,
 SET); ALTER ... OWNER TO; ALTER DEFAULT PRIVILEGES; ALTER SEQUENCE ... OWNED BY. GRANT, REVOKE
 and COMMENT are declarations too.
+
+Every command that runs SQL files refuses a file with an SC001 or SC002 finding before executing
+anything (`gate.py`): exit 2 naming file:line.
 
 When a file cannot be parsed, the rules that need the whole schema (SC004, SC005, SC006, SC009,
 SC010, SC011) are not run: the unparsed file may define what they would report as missing.

@@ -14,6 +14,10 @@ ALTER TABLE cost_tracking ADD CONSTRAINT cost_tracking_total_nonnegative CHECK (
 ALTER TABLE cost_tracking OWNER TO app_owner;
 ALTER TABLE cost_tracking SET (autovacuum_vacuum_scale_factor = 0.05);
 ALTER SEQUENCE invoice_numbers OWNED BY cost_tracking.cost_id;
+-- States no CREATE can carry.
+ALTER TABLE cost_tracking REPLICA IDENTITY FULL;
+ALTER TABLE cost_tracking ALTER COLUMN wallet_address SET STATISTICS 500;
+ALTER TABLE cost_tracking ALTER COLUMN wallet_address SET (n_distinct = -0.5);
 
 -- Imperative: each describes a change, not a state.
 ALTER TABLE cost_tracking ALTER COLUMN note SET DEFAULT '';

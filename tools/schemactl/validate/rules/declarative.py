@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 
 from schemactl.validate.base import Issue, Rule
-from schemactl.validate.symbols import Symbols
+from schemactl.validate.symbols import Located, Symbols
 
-__all__ = ["RULES", "NotDeclarative", "check", "not_declarative", "statement_label"]
+__all__ = ["RULES", "NotDeclarative", "check", "issues", "not_declarative", "statement_label"]
 
 
 class NotDeclarative(Rule):
@@ -60,6 +60,13 @@ _DECLARATIVE_ALTER_TABLE = frozenset({
     AlterTableType.AT_ForceRowSecurity,
     AlterTableType.AT_ChangeOwner,
     AlterTableType.AT_SetRelOptions,
+    # States no CREATE statement can carry: declaring them is the only way to have them.
+    AlterTableType.AT_ReplicaIdentity,
+    AlterTableType.AT_ClusterOn,
+    AlterTableType.AT_SetStatistics,
+    AlterTableType.AT_SetStorage,
+    AlterTableType.AT_SetOptions,
+    AlterTableType.AT_AttachPartition,
 })
 
 # Statements that declare an object or a privilege; everything else is SC002.
@@ -136,8 +143,13 @@ def statement_label(sql: str) -> str:
     return " ".join(words) or "statement"
 
 
-def check(symbols: Symbols) -> Iterator[Issue]:
+def issues(statements: Iterable[Located]) -> Iterator[Issue]:
     """SC002 for every statement that declares nothing."""
-    for st in symbols.statements:
+    for st in statements:
         for reason in not_declarative(st.node, statement_label(st.stmt.sql)):
             yield Issue(NotDeclarative.code, st, reason)
+
+
+def check(symbols: Symbols) -> Iterator[Issue]:
+    """SC002 over every parsed statement."""
+    yield from issues(symbols.statements)
