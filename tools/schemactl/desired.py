@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import os
 import pickle
-import secrets
 import sys
 import tempfile
 from collections.abc import Callable
@@ -36,7 +35,14 @@ from psycopg import sql
 from schemactl import __version__
 from schemactl.build import build_source
 from schemactl.conninfo import connect, with_dbname
-from schemactl.devserver import SCRATCH_PREFIX, DevServer, running_embedded_urls, state_root
+from schemactl.devserver import (
+    DevServer,
+    register_owned,
+    release_owned,
+    running_embedded_urls,
+    scratch_name,
+    state_root,
+)
 from schemactl.diff import Inspection, Side
 from schemactl.engine import applying_role_neutral, normalized_dump, read_database
 from schemactl.errors import ConnectionFailed
@@ -202,8 +208,9 @@ def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
 
 def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str, progress: Progress) -> DesiredState:
     source = load_declarative(schema_dir)
-    # Named like a scratch database, so what a killed build leaves behind is recognisable.
-    building = f"{SCRATCH_PREFIX}desired_{key[:16]}_{os.getpid()}_{secrets.token_hex(3)}"
+    # A scratch database until it is renamed: interrupted or killed, it is dropped or reaped.
+    building = scratch_name("desired")
+    register_owned(dev.url, building)
     with connect(dev.url, autocommit=True) as admin:
         try:
             admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
@@ -225,6 +232,7 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
             admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building),
                                                                           sql.Identifier(template)))
             renamed = True
+            release_owned(building)
             admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(template),
                                                                        sql.Literal(_COMMENT + key)))
             # A template nobody can connect to cannot be edited behind the cache's back.
@@ -232,6 +240,7 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
                 sql.Identifier(template)))
         except BaseException:
             _drop_database(admin, template if renamed else building, force=True)
+            release_owned(building)
             _cache_file(key).unlink(missing_ok=True)
             raise
         _evict(admin, dev, key)

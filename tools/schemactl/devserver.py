@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,7 +40,12 @@ __all__ = [
     "Binaries",
     "find_binaries",
     "get_dev_server",
+    "drop_owned",
+    "register_owned",
+    "release_owned",
+    "reap_stale_scratch",
     "scratch_database",
+    "scratch_name",
     "stop_embedded",
     "running_embedded_urls",
     "state_root",
@@ -426,27 +432,154 @@ def get_dev_server(
     return _start_embedded(candidates[0], progress)
 
 
+# --- scratch databases ------------------------------------------------------------------------
+#
+# A scratch database is named schemactl_scratch_<label>_<pid>_<process start, base 36>_<host>_<random>,
+# so any later run on the same host can tell whether its owner is still alive (a pid is reused,
+# a pid with its start time is not). The name is registered before CREATE DATABASE, so an
+# interrupt at any moment after that drops it; what a killed run leaves behind is reaped.
+
+
+def _boot_time() -> float | None:
+    try:
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith("btime "):
+                return float(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def process_start(pid: int) -> int | None:
+    """When a process started (epoch seconds), or None when there is no such process."""
+    boot = _boot_time()
+    if boot is not None:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return None
+        # The command name may hold spaces and parentheses: fields count from the last ')'.
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        return int(boot + ticks / os.sysconf("SC_CLK_TCK"))
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return -1  # alive, start unknown (no /proc)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if number == 0:
+            return text
+
+
+def _host_token() -> str:
+    machine = ""
+    with contextlib.suppress(OSError):
+        machine = Path("/etc/machine-id").read_text().strip()
+    return hashlib.sha1(f"{socket.gethostname()}/{machine}".encode()).hexdigest()[:4]
+
+
+_HOST = _host_token()
+_STARTED = process_start(os.getpid()) or int(time.time())
+_SCRATCH_NAME = re.compile(rf"^{SCRATCH_PREFIX}[a-z0-9_]*?_(?P<pid>\d+)_(?P<start>[0-9a-z]+)_(?P<host>[0-9a-f]{{4}})"
+                           r"_[0-9a-f]{4}$")
+_owned: dict[str, str] = {}  # scratch database name -> admin URL of its server
+_owned_lock = threading.Lock()
+_reaped: set[str] = set()
+
+
+def scratch_name(label: str) -> str:
+    """A new scratch database name carrying this process's id, start time and host (at most 63 bytes)."""
+    label = re.sub(r"[^a-z0-9_]", "_", label.lower())[:12]
+    return f"{SCRATCH_PREFIX}{label}_{os.getpid()}_{_base36(_STARTED)}_{_HOST}_{secrets.token_hex(2)}"
+
+
+def register_owned(admin_url: str, name: str) -> None:
+    """Record a database this process is about to create; drop_owned drops it if it is still there."""
+    with _owned_lock:
+        _owned[name] = admin_url
+
+
+def release_owned(name: str) -> None:
+    """Forget a database this process dropped (or handed on under another name)."""
+    with _owned_lock:
+        _owned.pop(name, None)
+
+
 def _drop(admin_url: str, name: str) -> None:
     with connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def drop_owned() -> list[str]:
+    """Drop every registered database still there; returns 'name: reason' for each that could not be."""
+    with _owned_lock:
+        left = list(_owned.items())
+    failed: list[str] = []
+    for name, admin_url in left:
+        try:
+            _drop(admin_url, name)
+        except (psycopg.Error, SchemactlError) as exc:
+            failed.append(f"{name}: {' '.join(str(exc).split())}")
+            continue
+        release_owned(name)
+    return failed
+
+
+def _alive(pid: int, start: int) -> bool:
+    started = process_start(pid)
+    if started is None:
+        return False
+    # The same pid started at another time is another process.
+    return started == -1 or abs(started - start) <= 2
+
+
+def reap_stale_scratch(server: DevServer) -> list[str]:
+    """Drop scratch databases of this host whose process is gone; returns their names."""
+    reaped: list[str] = []
+    with connect(server.url, autocommit=True) as conn:
+        names = [row[0] for row in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (SCRATCH_PREFIX.replace("_", r"\_") + "%",))]
+        for name in names:
+            found = _SCRATCH_NAME.match(name)
+            if found is None or found["host"] != _HOST or _alive(int(found["pid"]), int(found["start"], 36)):
+                continue
+            try:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            except psycopg.Error:
+                continue  # another run reaps it at the same moment, or it is not ours to drop
+            reaped.append(name)
+    return reaped
+
+
 @contextlib.contextmanager
 def scratch_database(server: DevServer, label: str = "db") -> Iterator[str]:
     """Create an empty database on the dev server; drop it afterwards, whatever happens."""
-    label = re.sub(r"[^a-z0-9_]", "_", label.lower())[:20]
-    name = f"{SCRATCH_PREFIX}{label}_{os.getpid()}_{secrets.token_hex(3)}"
+    if server.url not in _reaped:
+        _reaped.add(server.url)
+        reap_stale_scratch(server)
+    name = scratch_name(label)
+    register_owned(server.url, name)
     try:
-        with connect(server.url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name))
-            )
-    except psycopg.Error as exc:
-        raise ConnectionFailed(f"cannot create a scratch database on {server.shown}: {exc}") from None
-    try:
+        try:
+            with connect(server.url, autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name))
+                )
+        except psycopg.Error as exc:
+            raise ConnectionFailed(f"cannot create a scratch database on {server.shown}: {exc}") from None
         yield with_dbname(server.url, name)
     finally:
         _drop(server.url, name)
+        release_owned(name)
 
 
 def client_bindir(major: int) -> Path | None:

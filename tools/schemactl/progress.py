@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from schemactl.conninfo import mask
-
 __all__ = ["Reporter"]
 
 
@@ -20,4 +18,7 @@ class Reporter:
 
     def __call__(self, message: str) -> None:
         if not self.quiet:
+            # Imported here: psycopg (behind mask) is not needed to parse a command line.
+            from schemactl.conninfo import mask  # noqa: PLC0415
+
             print(f"[{time.monotonic() - self.start:5.1f}s] {mask(message)}", file=self.err, flush=True)

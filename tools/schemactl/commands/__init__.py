@@ -12,7 +12,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TextIO
 
-__all__ = ["COMMANDS", "Handler", "add_dev_url", "add_quiet", "command_modules"]
+__all__ = ["COMMANDS", "Handler", "add_dev_url", "add_output", "command_modules"]
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
@@ -34,6 +34,9 @@ def add_dev_url(parser: argparse.ArgumentParser) -> None:
                         help="server for scratch databases (default: SCHEMACTL_DEV_URL, else embedded)")
 
 
-def add_quiet(parser: argparse.ArgumentParser) -> None:
-    """-q: no progress lines on stderr."""
+def add_output(parser: argparse.ArgumentParser) -> None:
+    """-q: no progress lines on stderr; --debug: a traceback with an internal error."""
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    # SUPPRESS: `schemactl --debug diff ...` set before the command name must survive the subparser.
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="print the traceback of an internal error")

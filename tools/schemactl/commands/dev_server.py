@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from schemactl.commands import add_dev_url, add_quiet
+from schemactl.commands import add_dev_url, add_output
 from schemactl.errors import EXIT_OK
 from schemactl.progress import Reporter
 
@@ -20,7 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--clean", action="store_true",
                         help="with stop: also drop the cached desired-state templates and their on-disk cache")
     add_dev_url(parser)
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

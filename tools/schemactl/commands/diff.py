@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_dev_url, add_quiet
+from schemactl.commands import add_dev_url, add_output
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, Refused, SchemactlError
 from schemactl.progress import Reporter
 
@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--allow-destructive", action="store_true", help="accept changes that delete data")
     parser.add_argument("--no-verify", action="store_true", help="skip the rehearsal (not recommended)")
     add_dev_url(parser)
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_dev_url, add_quiet
+from schemactl.commands import add_dev_url, add_output
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, InputError
 from schemactl.progress import Reporter
 
@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--schema-dir", default="schema", metavar="DIR")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     add_dev_url(parser)
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

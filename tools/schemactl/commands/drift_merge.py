@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_quiet
+from schemactl.commands import add_output
 from schemactl.errors import InputError
 
 __all__ = ["register", "run"]
@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                  "fleet's exit code.")
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_quiet
+from schemactl.commands import add_output
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK
 from schemactl.progress import Reporter
 
@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--schema-dir", default="schema", metavar="DIR")
     parser.add_argument("--out", default="generated", metavar="DIR", help="output directory (default: generated)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any generated file is stale")
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

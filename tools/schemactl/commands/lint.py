@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_quiet
+from schemactl.commands import add_output
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK
 from schemactl.progress import Reporter
 
@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--migrations-dir", default="generated/migrations", metavar="DIR")
     parser.add_argument("--sqlfluff-config", default=".sqlfluff", metavar="FILE")
     parser.add_argument("--squawk-config", default=".squawk.toml", metavar="FILE")
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from schemactl.commands import add_quiet
+from schemactl.commands import add_output
 from schemactl.errors import EXIT_OK
 from schemactl.progress import Reporter
 
@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--max-batches", type=int, metavar="N",
                         help="stop each task after N batches (default: until done)")
     parser.add_argument("--analyze", action="store_true", help="VACUUM (ANALYZE) the maintained tables afterwards")
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_dev_url, add_quiet
+from schemactl.commands import add_dev_url, add_output
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, Refused
 from schemactl.progress import Reporter
 
@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
     def with_dir(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--migrations-dir", default="generated/migrations", metavar="DIR")
-        add_quiet(parser)
+        add_output(parser)
 
     def with_target(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--target", metavar="URL", help="default: DATABASE_URL, else DB_HOST/DB_PORT/DB_NAME/...")

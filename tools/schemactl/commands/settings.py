@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_quiet
+from schemactl.commands import add_output
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK
 
 __all__ = ["register", "run"]
@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--target", metavar="URL")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     parser.add_argument("--config", metavar="FILE", help="TOML file with a [settings] table")
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from schemactl.commands import add_dev_url, add_quiet
+from schemactl.commands import add_dev_url, add_output
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK
 from schemactl.progress import Reporter
 
@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--schema-dir", default="schema", metavar="DIR")
     parser.add_argument("--build", action="store_true", help="also build on the dev server")
     add_dev_url(parser)
-    add_quiet(parser)
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 

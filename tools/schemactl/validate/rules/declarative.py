@@ -77,6 +77,11 @@ _DECLARATIVE_STATEMENTS: tuple[type, ...] = (
     ast.CompositeTypeStmt, ast.DefineStmt, ast.CreateStatsStmt, ast.GrantStmt, ast.GrantRoleStmt,
     ast.AlterDefaultPrivilegesStmt, ast.CommentStmt, ast.AlterRoleStmt, ast.AlterRoleSetStmt,
     ast.AlterOwnerStmt,
+    # Objects the diff engine cannot compare still declare: the engine, not the gate, names them.
+    ast.RuleStmt, ast.CreateCastStmt, ast.CreateOpClassStmt, ast.CreateOpFamilyStmt, ast.CreateConversionStmt,
+    ast.CreateEventTrigStmt, ast.CreatePublicationStmt, ast.CreateForeignTableStmt, ast.CreateFdwStmt,
+    ast.CreateForeignServerStmt, ast.CreateTransformStmt, ast.CreateAmStmt, ast.CreatePLangStmt,
+    ast.AlterTSConfigurationStmt,
 )
 
 _DATA_STATEMENTS: tuple[type, ...] = (
