@@ -112,11 +112,12 @@ def _object(frames: list[FrameType]) -> str | None:
     for frame in reversed(frames):
         for value in list(frame.f_locals.values()):
             owner = type(value).__module__.split(".")[0]
-            if owner == "schemainspect":
-                name = getattr(value, "quoted_full_name", None)
-                if isinstance(name, str):
-                    return name
-            elif owner == "schemactl":
+            if owner not in ("schemainspect", "schemactl"):
+                continue
+            name = getattr(value, "quoted_full_name", None)
+            if isinstance(name, str):
+                return name
+            if owner == "schemactl":
                 where = getattr(value, "where", None)
                 if isinstance(where, str) and hasattr(value, "sql"):
                     return where
