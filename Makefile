@@ -76,7 +76,7 @@ dev-server-stop: $(SCHEMACTL) ## stop the embedded dev server
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) build *.egg-info tools/*.egg-info
 
-bench: $(SCHEMACTL) ## drift vs raw migra timings (this schema and a generated 500-table one)
+bench: $(SCHEMACTL) ## drift (warm and cold cache) vs raw migra for schema/ and 500/1,000/2,000-table schemas, fleet drift over 50 databases
 	$(BIN)/python bench/bench_drift.py
 
 maintain: $(SCHEMACTL) ## delete old minting-queue entries, archive old audit logs on the target (ARGS=--retention '14 days')
