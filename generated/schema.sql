@@ -8,14 +8,17 @@ DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '
 -- source: schema/roles/memory_backup.sql:6
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup') THEN EXECUTE 'CREATE ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_backup' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, true,  -1)) THEN EXECUTE 'ALTER ROLE "memory_backup" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION BYPASSRLS CONNECTION LIMIT  -1'; END IF; IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'pg_read_all_data' AND u.rolname = 'memory_backup') THEN EXECUTE 'GRANT "pg_read_all_data" TO "memory_backup"'; END IF; END $role$;
 
+-- source: schema/roles/memory_deploy.sql:8
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy') THEN EXECUTE 'CREATE ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+
 -- source: schema/roles/memory_owner.sql:9
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner') THEN EXECUTE 'CREATE ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, false, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_owner" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOLOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
 
--- source: schema/roles/memory_deploy.sql:7
-DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy') THEN EXECUTE 'CREATE ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_deploy" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'memory_owner' AND u.rolname = 'memory_deploy') THEN EXECUTE 'GRANT "memory_owner" TO "memory_deploy"'; END IF; END $role$;
-
 -- source: schema/roles/memory_worker.sql:7
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker') THEN EXECUTE 'CREATE ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'memory_worker' AND ("rolsuper", "rolcreatedb", "rolcreaterole", "rolinherit", "rolcanlogin", "rolreplication", "rolbypassrls", "rolconnlimit") IS DISTINCT FROM (false, false, false, true, true, false, false,  -1)) THEN EXECUTE 'ALTER ROLE "memory_worker" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT  -1'; END IF; END $role$;
+
+-- source: schema/roles/memory_owner.sql:20
+DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE g.rolname = 'memory_owner' AND u.rolname = 'memory_deploy') THEN EXECUTE 'GRANT "memory_owner" TO "memory_deploy"'; END IF; END $role$;
 
 -- source: schema/roles/blockchain_service.sql:25
 DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c WHERE s.setdatabase = 0 AND r.rolname = 'blockchain_service' AND lower(split_part(c, '=', 1)) = 'idle_in_transaction_session_timeout' AND substr(c, strpos(c, '=') + 1) = '30s') THEN EXECUTE 'ALTER ROLE "blockchain_service" SET "idle_in_transaction_session_timeout" = ''30s'''; END IF; END $role$;
@@ -351,11 +354,13 @@ BEGIN
 END
 $$;
 
--- source: schema/functions/shared_with_me.sql:6
+-- source: schema/functions/shared_with_me.sql:7
 CREATE FUNCTION shared_with_me()
 RETURNS TABLE (asset_id text, owner_address text, title text, description text, tags text[], arweave_tx_id text, content_hash text, created_at timestamptz, grant_id bigint, permission text, expires_at timestamptz, uses_left integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path TO 'public', 'pg_temp'
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path TO 'public', 'pg_temp'
 AS $$
+BEGIN
+    RETURN QUERY
     SELECT
         ma.asset_id,
         ma.owner_address,
@@ -378,7 +383,8 @@ AS $$
         AND (ag.expires_at IS NULL OR ag.expires_at > now())
         AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
         AND ma.status = 'active'
-    ORDER BY ma.created_at DESC, ma.asset_id ASC
+    ORDER BY ma.created_at DESC, ma.asset_id ASC;
+END
 $$;
 
 -- source: schema/functions/transfer_asset.sql:8
@@ -443,7 +449,8 @@ DECLARE
 BEGIN
     PERFORM 1 FROM memory_assets AS ma WHERE ma.asset_id = NEW.asset_id FOR UPDATE;
     SELECT coalesce(max(vh.version), 0) INTO latest FROM version_history AS vh WHERE vh.asset_id = NEW.asset_id;
-    IF NEW.version <> latest + 1 THEN
+    -- A version below 1 is left to the CHECK version_history_version_positive.
+    IF NEW.version >= 1 AND NEW.version <> latest + 1 THEN
         RAISE EXCEPTION 'version_history: the next version of asset % is %, not %', NEW.asset_id, latest + 1, NEW.version
             USING ERRCODE = 'check_violation';
     END IF;
@@ -1302,7 +1309,7 @@ ALTER FUNCTION record_grant_use (bigint) OWNER TO memory_owner;
 -- source: schema/functions/set_updated_at.sql:13
 ALTER FUNCTION set_updated_at () OWNER TO memory_owner;
 
--- source: schema/functions/shared_with_me.sql:51
+-- source: schema/functions/shared_with_me.sql:55
 ALTER FUNCTION shared_with_me () OWNER TO memory_owner;
 
 -- source: schema/functions/transfer_asset.sql:46
@@ -1311,7 +1318,7 @@ ALTER FUNCTION transfer_asset (text, text, text) OWNER TO memory_owner;
 -- source: schema/functions/transfer_history_rules.sql:22
 ALTER FUNCTION transfer_history_rules () OWNER TO memory_owner;
 
--- source: schema/functions/version_history_rules.sql:25
+-- source: schema/functions/version_history_rules.sql:26
 ALTER FUNCTION version_history_rules () OWNER TO memory_owner;
 
 -- source: schema/schemas/monitoring.sql:6
@@ -1339,7 +1346,7 @@ GRANT EXECUTE
   ON FUNCTION record_grant_use (bigint)
   TO blockchain_service;
 
--- source: schema/functions/shared_with_me.sql:57
+-- source: schema/functions/shared_with_me.sql:61
 GRANT EXECUTE
   ON FUNCTION shared_with_me ()
   TO blockchain_service;
@@ -1626,7 +1633,7 @@ REVOKE EXECUTE
   ON FUNCTION set_updated_at ()
   FROM PUBLIC;
 
--- source: schema/functions/shared_with_me.sql:56
+-- source: schema/functions/shared_with_me.sql:60
 REVOKE EXECUTE
   ON FUNCTION shared_with_me ()
   FROM PUBLIC;
@@ -1641,7 +1648,7 @@ REVOKE EXECUTE
   ON FUNCTION transfer_history_rules ()
   FROM PUBLIC;
 
--- source: schema/functions/version_history_rules.sql:30
+-- source: schema/functions/version_history_rules.sql:31
 REVOKE EXECUTE
   ON FUNCTION version_history_rules ()
   FROM PUBLIC;
@@ -1655,7 +1662,7 @@ DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE 
 -- source: schema/roles/memory_deploy.sql:18
 DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_deploy'), 'pg_authid') IS DISTINCT FROM 'Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_deploy" IS ''Deploy account: applies migrations as a member of memory_owner. Not a superuser. Password managed out of band.'''; END IF; END $role$;
 
--- source: schema/roles/memory_owner.sql:19
+-- source: schema/roles/memory_owner.sql:22
 DO $role$ BEGIN IF shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'memory_owner'), 'pg_authid') IS DISTINCT FROM 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'::text THEN EXECUTE 'COMMENT ON ROLE "memory_owner" IS ''Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.'''; END IF; END $role$;
 
 -- source: schema/roles/memory_worker.sql:22
@@ -2221,7 +2228,7 @@ COMMENT ON FUNCTION record_grant_use (bigint)
 COMMENT ON FUNCTION set_updated_at ()
   IS 'Trigger function: stamps NEW.updated_at with now() (the transaction start time) before every row update.';
 
--- source: schema/functions/shared_with_me.sql:53
+-- source: schema/functions/shared_with_me.sql:57
 COMMENT ON FUNCTION shared_with_me ()
   IS 'Active assets shared with the wallet in app.current_user by grants in force from their current owners, newest first, with the grant''s permission, expiry and uses left.';
 
@@ -2321,6 +2328,6 @@ COMMENT ON POLICY schema_owner_all ON version_history
 COMMENT ON COLUMN version_history.version
   IS 'Version number within the asset, from 1, unique per asset.';
 
--- source: schema/functions/version_history_rules.sql:27
+-- source: schema/functions/version_history_rules.sql:28
 COMMENT ON FUNCTION version_history_rules ()
   IS 'Trigger function: versions of an asset are contiguous (next = latest + 1); stamps the acting wallet as author.';

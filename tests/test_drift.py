@@ -16,6 +16,7 @@ from psycopg import sql
 
 from schemactl.build import build_source
 from schemactl.conninfo import with_dbname
+from schemactl.engine import _copy_database_acl
 from schemactl.drift import check_drift
 
 from fixtures_db import SCHEMA_DIR
@@ -70,6 +71,8 @@ def live_copy(live_url: str, schema_template: str) -> Iterator[str]:
     with psycopg.connect(live_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
                                                                        sql.Identifier(schema_template)))
+    # CREATE DATABASE ... TEMPLATE does not copy the database's own privileges (schema/ declares them).
+    _copy_database_acl(with_dbname(live_url, schema_template), with_dbname(live_url, name))
     try:
         yield with_dbname(live_url, name)
     finally:

@@ -489,7 +489,19 @@ def test_backup_and_restore_round_trip(schema_db: str, live_url: str, tmp_path: 
         # Restoring again into the same database replaces it (--clean --if-exists).
         again = _make("restore", f"FILE={dump}", env={"DATABASE_URL": restored})
         assert again.returncode == 0, again.stderr
-        drift = subprocess.run([str(REPO / ".venv/bin/schemactl"), "drift", "-q", "--target", restored,
+        schemactl = str(REPO / ".venv/bin/schemactl")
+        drift = subprocess.run([schemactl, "drift", "-q", "--format", "json", "--target", restored,
+                                "--schema-dir", str(REPO / "schema"), "--dev-url", live_url],
+                               capture_output=True, text=True, timeout=600, check=False)
+        # A dump does not carry the database's own privileges (they belong to the database, not to
+        # its contents): the restored copy lacks exactly those, and `schemactl apply` grants them.
+        assert drift.returncode == 1, drift.stdout + drift.stderr
+        kinds = {item["kind"] for item in json.loads(drift.stdout)["items"]}
+        assert kinds == {"database"}, drift.stdout
+        applied = subprocess.run([schemactl, "apply", "-q", "--target", restored, "--dev-url", live_url],
+                                 capture_output=True, text=True, timeout=600, check=False)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        drift = subprocess.run([schemactl, "drift", "-q", "--target", restored,
                                 "--schema-dir", str(REPO / "schema"), "--dev-url", live_url],
                                capture_output=True, text=True, timeout=600, check=False)
         assert drift.returncode == 0, drift.stdout + drift.stderr

@@ -1148,10 +1148,12 @@ create or replace view "public"."batch_statistics" as  SELECT ((created_at AT TI
 
 CREATE OR REPLACE FUNCTION public.shared_with_me()
  RETURNS TABLE(asset_id text, owner_address text, title text, description text, tags text[], arweave_tx_id text, content_hash text, created_at timestamp with time zone, grant_id bigint, permission text, expires_at timestamp with time zone, uses_left integer)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
+BEGIN
+    RETURN QUERY
     SELECT
         ma.asset_id,
         ma.owner_address,
@@ -1174,7 +1176,8 @@ AS $function$
         AND (ag.expires_at IS NULL OR ag.expires_at > now())
         AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
         AND ma.status = 'active'
-    ORDER BY ma.created_at DESC, ma.asset_id ASC
+    ORDER BY ma.created_at DESC, ma.asset_id ASC;
+END
 $function$
 ;
 
@@ -1358,7 +1361,8 @@ DECLARE
 BEGIN
     PERFORM 1 FROM memory_assets AS ma WHERE ma.asset_id = NEW.asset_id FOR UPDATE;
     SELECT coalesce(max(vh.version), 0) INTO latest FROM version_history AS vh WHERE vh.asset_id = NEW.asset_id;
-    IF NEW.version <> latest + 1 THEN
+    -- A version below 1 is left to the CHECK version_history_version_positive.
+    IF NEW.version >= 1 AND NEW.version <> latest + 1 THEN
         RAISE EXCEPTION 'version_history: the next version of asset % is %, not %', NEW.asset_id, latest + 1, NEW.version
             USING ERRCODE = 'check_violation';
     END IF;

@@ -457,15 +457,6 @@ alter table "public"."blockchain_audit_logs_archive" drop constraint "blockchain
 alter table "public"."cost_tracking" drop constraint "cost_tracking_pkey";
 
 -- hazards: access_exclusive_lock
-alter table "public"."memory_assets" drop constraint "memory_assets_pkey";
-
--- hazards: access_exclusive_lock
-alter table "public"."memory_batches" drop constraint "memory_batches_pkey";
-
--- hazards: access_exclusive_lock
-alter table "public"."merkle_trees" drop constraint "merkle_trees_pkey";
-
--- hazards: access_exclusive_lock
 alter table "public"."minting_queue" drop constraint "minting_queue_pkey";
 
 -- hazards: access_exclusive_lock
@@ -613,31 +604,10 @@ drop table "public"."blockchain_audit_logs_archive";
 drop table "public"."cost_tracking";
 
 -- hazards: access_exclusive_lock, deletes_data
-drop table "public"."memory_assets";
-
--- hazards: has_untracked_dependencies
-drop function if exists "public"."memory_assets_rules"();
-
--- hazards: access_exclusive_lock, deletes_data
-drop table "public"."memory_batches";
-
--- hazards: access_exclusive_lock
-drop index if exists "public"."merkle_trees_pkey";
-
--- hazards: access_exclusive_lock, deletes_data
-drop table "public"."merkle_trees";
-
--- hazards: access_exclusive_lock, deletes_data
 drop table "public"."minting_queue";
 
 -- hazards: has_untracked_dependencies
 drop function if exists "public"."minting_queue_rules"();
-
--- hazards: has_untracked_dependencies
-drop function if exists "public"."set_updated_at"();
-
--- hazards: access_exclusive_lock
-drop index if exists "public"."memory_batches_pkey";
 
 -- hazards: access_exclusive_lock, deletes_data
 drop table "public"."transfer_history";
@@ -652,7 +622,37 @@ drop table "public"."version_history";
 drop function if exists "public"."version_history_rules"();
 
 -- hazards: access_exclusive_lock
+alter table "public"."memory_assets" drop constraint "memory_assets_pkey";
+
+-- hazards: access_exclusive_lock
 drop index if exists "public"."memory_assets_pkey";
+
+-- hazards: access_exclusive_lock, deletes_data
+drop table "public"."memory_assets";
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."memory_assets_rules"();
+
+-- hazards: access_exclusive_lock
+alter table "public"."memory_batches" drop constraint "memory_batches_pkey";
+
+-- hazards: access_exclusive_lock
+drop index if exists "public"."memory_batches_pkey";
+
+-- hazards: access_exclusive_lock, deletes_data
+drop table "public"."memory_batches";
+
+-- hazards: access_exclusive_lock
+alter table "public"."merkle_trees" drop constraint "merkle_trees_pkey";
+
+-- hazards: access_exclusive_lock
+drop index if exists "public"."merkle_trees_pkey";
+
+-- hazards: access_exclusive_lock, deletes_data
+drop table "public"."merkle_trees";
+
+-- hazards: has_untracked_dependencies
+drop function if exists "public"."set_updated_at"();
 
 -- hazards: deletes_data
 drop schema if exists "monitoring";

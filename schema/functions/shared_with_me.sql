@@ -2,7 +2,8 @@
 -- not expired, uses left) given by the asset's current owner. Kept out of memory_assets'
 -- policies on purpose, so the owner's own listing stays one index range scan.
 -- SECURITY DEFINER: the grantee cannot read other wallets' assets otherwise; it returns only
--- what the grants open, read only.
+-- what the grants open, read only. PL/pgSQL rather than SQL: its body is checked when called,
+-- so the rendered schema.sql may create it before the tables it reads.
 CREATE FUNCTION shared_with_me()
 RETURNS TABLE (
     asset_id text,
@@ -18,11 +19,13 @@ RETURNS TABLE (
     expires_at timestamptz,
     uses_left integer
 )
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$
+BEGIN
+    RETURN QUERY
     SELECT
         ma.asset_id,
         ma.owner_address,
@@ -45,7 +48,8 @@ AS $$
         AND (ag.expires_at IS NULL OR ag.expires_at > now())
         AND (ag.max_uses IS NULL OR ag.use_count < ag.max_uses)
         AND ma.status = 'active'
-    ORDER BY ma.created_at DESC, ma.asset_id ASC
+    ORDER BY ma.created_at DESC, ma.asset_id ASC;
+END
 $$;
 
 ALTER FUNCTION shared_with_me() OWNER TO memory_owner;

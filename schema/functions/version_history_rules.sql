@@ -13,7 +13,8 @@ DECLARE
 BEGIN
     PERFORM 1 FROM memory_assets AS ma WHERE ma.asset_id = NEW.asset_id FOR UPDATE;
     SELECT coalesce(max(vh.version), 0) INTO latest FROM version_history AS vh WHERE vh.asset_id = NEW.asset_id;
-    IF NEW.version <> latest + 1 THEN
+    -- A version below 1 is left to the CHECK version_history_version_positive.
+    IF NEW.version >= 1 AND NEW.version <> latest + 1 THEN
         RAISE EXCEPTION 'version_history: the next version of asset % is %, not %', NEW.asset_id, latest + 1, NEW.version
             USING ERRCODE = 'check_violation';
     END IF;

@@ -1,4 +1,5 @@
--- Runs migrations (schemactl migrate up / apply). A member of memory_owner, so what it
+-- Runs migrations (schemactl migrate up / apply). A member of memory_owner (granted in
+-- memory_owner.sql, once both roles exist), so what it
 -- creates it can hand to the owner (ALTER ... OWNER TO memory_owner) and it may change the
 -- owner's objects; nothing more: no superuser, no CREATEROLE, no BYPASSRLS. Roles are
 -- created beforehand by an administrator (the generated scripts only create a missing role,
@@ -11,8 +12,7 @@ CREATE ROLE memory_deploy WITH
     NOCREATEROLE
     INHERIT
     NOREPLICATION
-    NOBYPASSRLS
-    IN ROLE memory_owner;
+    NOBYPASSRLS;
 -- noqa: enable=LT02
 
 COMMENT ON ROLE memory_deploy IS

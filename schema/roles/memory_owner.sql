@@ -16,5 +16,8 @@ CREATE ROLE memory_owner WITH
     NOBYPASSRLS;
 -- noqa: enable=LT02
 
+-- The deploy role acts with the owner's rights.
+GRANT memory_owner TO memory_deploy;
+
 COMMENT ON ROLE memory_owner IS
 'Owner of every object of the memory platform schema. NOLOGIN; the deploy role acts through membership.';

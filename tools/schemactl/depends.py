@@ -202,6 +202,11 @@ def dependency_order(statements: Sequence[str], source: Graph, target: Graph) ->
     for key, needed in source.items():
         for referenced in needed:
             dependents[referenced].add(key)
+            # What depends on a column depends on its table too: dropping the table (which
+            # removes only the relation's key) must wait for the constraint drops that name it.
+            owner = _owner_rel(referenced)
+            if owner is not None and owner != key:
+                dependents[owner].add(key)
     edges: dict[int, set[int]] = defaultdict(set)
     for index, found in enumerate(keys):
         for key in found.removes:
