@@ -148,7 +148,8 @@ class Workspace:
         text = dump_schema(side.url, dev, owners=True, create=True)
         with connect(side.url, autocommit=True) as conn:
             live_user = conn.execute("SELECT current_user").fetchone()[0]
-        _restore(url, _default_privileges_for_applying_role(_without_database(text), live_user))
+        _restore(url, _default_privileges_for_applying_role(
+            _without_owner(_without_database(text), live_owners), live_user))
         _copy_database_acl(side.url, url)
         with connect(url, autocommit=True) as conn:
             copy_owner = conn.execute("SELECT current_user").fetchone()[0]
@@ -396,6 +397,19 @@ def applying_role_neutral(url: str, text: str) -> str:
 
 
 _DATABASE_LINES = ("CREATE DATABASE ", "ALTER DATABASE ", "COMMENT ON DATABASE ")
+
+
+def _without_owner(text: str, owners: tuple[str, ...]) -> str:
+    """The dump without its OWNER TO lines for the applying role(s): the copy's own user owns those.
+
+    An object the schema gives to a named role keeps that owner; what the live applying role
+    owns becomes the restoring user's, so the rehearsal's new objects (a sequence OWNED BY a
+    table, say) share their table's owner as they would on the live database.
+    """
+    endings = {f" OWNER TO {sql.Identifier(o).as_string(None)};" for o in owners}
+    endings |= {f" OWNER TO {o};" for o in owners}
+    return "\n".join(line for line in text.splitlines()
+                     if not (line.startswith("ALTER ") and line.endswith(tuple(endings))))
 
 
 def _without_database(text: str) -> str:

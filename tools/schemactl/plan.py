@@ -291,6 +291,9 @@ def _alter_table_hazards(node: ast.AlterTableStmt, column_type: ColumnType, has_
                     constraint.contype == ConstrType.CONSTR_IDENTITY
                 ):
                     hazards.add("table_rewrite")
+        elif subtype in (AlterTableType.AT_SetLogged, AlterTableType.AT_SetUnLogged):
+            # SET LOGGED / UNLOGGED writes the table anew (and, when logged, into the WAL).
+            hazards |= {"access_exclusive_lock", "table_rewrite"}
         elif subtype in (AlterTableType.AT_SetNotNull,):
             hazards |= {"access_exclusive_lock", "validates_constraint"}
         elif subtype == AlterTableType.AT_AddConstraint:

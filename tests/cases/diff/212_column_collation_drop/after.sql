@@ -1,1 +1,0 @@
-CREATE TABLE tag (tag_id integer CONSTRAINT tag_pkey PRIMARY KEY, label text NOT NULL);
