@@ -136,7 +136,8 @@ class Workspace:
             return replace(side, url=url, label=f"copy of {side.shown}")
         with connect(side.url, autocommit=True) as conn:
             in_use = [r[0] for r in conn.execute(_ROLES_IN_USE).fetchall()]
-            live_owner = side.default_owner or conn.execute("SELECT current_user").fetchone()[0]
+            live_user = conn.execute("SELECT current_user").fetchone()[0]
+        live_owner = side.default_owner or live_user
         live_owners = live_owner if isinstance(live_owner, tuple) else (live_owner,)
         with connect(dev.url, autocommit=True) as dev_conn:
             # The live applying role may be a superuser there: here it only needs to own things.
@@ -146,8 +147,6 @@ class Workspace:
         # server's user, both count as "whoever applies the schema". (The run's cached read of
         # the target has no owners, so this copy dumps again.)
         text = dump_schema(side.url, dev, owners=True, create=True)
-        with connect(side.url, autocommit=True) as conn:
-            live_user = conn.execute("SELECT current_user").fetchone()[0]
         _restore(url, _default_privileges_for_applying_role(
             _without_owner(_without_database(text), live_owners), live_user))
         _copy_database_acl(side.url, url)
