@@ -162,3 +162,26 @@ def test_migrations_never_reach_outside_their_database(payload: str, tmp_path: P
             assert conn.execute("SELECT to_regclass('ledger')").fetchone() == (None,)
     with psycopg.connect(live_url, autocommit=True) as conn:
         assert conn.execute("SELECT setting FROM pg_file_settings WHERE name = 'work_mem'").fetchall() == work_mem
+
+
+def test_a_remembered_pass_covers_only_the_exact_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         marker: Path) -> None:
+    """drift and fleet drift remember a gate pass by the sources' bytes: one byte more is parsed again."""
+    from schemactl.desired import cache_dir, require_declarative_cached  # noqa: PLC0415
+    from schemactl.errors import InputError  # noqa: PLC0415
+
+    monkeypatch.setenv("SCHEMACTL_HOME", str(tmp_path / "home"))
+    schema = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, schema)
+    require_declarative_cached(schema)
+    assert len(list(cache_dir().glob("gate-*"))) == 1
+    require_declarative_cached(schema)  # the remembered pass
+    assert len(list(cache_dir().glob("gate-*"))) == 1
+
+    grants = schema / "grants" / "blockchain_service.sql"
+    grants.write_text(grants.read_text(encoding="utf-8") + f"\nCOPY memory_assets FROM PROGRAM 'touch {marker}';\n",
+                      encoding="utf-8")
+    for _ in range(2):  # a refusal is never remembered
+        with pytest.raises(InputError, match=r"blockchain_service\.sql:\d+:1: SC002"):
+            require_declarative_cached(schema)
+    assert len(list(cache_dir().glob("gate-*"))) == 1

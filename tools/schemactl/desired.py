@@ -50,7 +50,8 @@ from schemactl.load import sql_files
 from schemactl.roles import Role, roles_from_statements
 from schemactl.validate.gate import load_declarative
 
-__all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "clean", "desired_state", "source_key"]
+__all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "clean", "desired_state", "require_declarative_cached",
+           "source_key"]
 
 Progress = Callable[[str], None]
 
@@ -105,9 +106,13 @@ def _tool_digest() -> str:
 
 def source_key(schema_dir: Path, *, major: int, dev_user: str) -> str:
     """The cache key: every source byte, the server major, the dev user and the tool itself."""
+    return _sources_digest(schema_dir, f"format {CACHE_FORMAT}\nmajor {major}\nuser {dev_user}\n")
+
+
+def _sources_digest(schema_dir: Path, header: str) -> str:
     root = Path(schema_dir)
     files = sql_files(root) if root.is_dir() else [root]
-    digest = hashlib.sha256(f"format {CACHE_FORMAT}\nmajor {major}\nuser {dev_user}\n".encode())
+    digest = hashlib.sha256(header.encode())
     digest.update(_tool_digest().encode())
     for path in files:
         name = str(path.relative_to(root)) if root.is_dir() else path.name
@@ -115,6 +120,26 @@ def source_key(schema_dir: Path, *, major: int, dev_user: str) -> str:
         # Length-prefixed, so moving bytes between a name and a file is a different key.
         digest.update(f"\0{len(name)}:{name}\0{len(content)}:".encode() + content)
     return digest.hexdigest()
+
+
+def require_declarative_cached(schema_dir: Path) -> None:
+    """The gate (every statement parses and declares), remembered for the exact sources and tool.
+
+    Parsing a large schema costs more than reading a target, and the verdict depends only on
+    the source bytes and the tool, so a pass is recorded under the same kind of key as the
+    desired state; a refusal is never recorded, so it is reported in full every time.
+    """
+    if not Path(schema_dir).exists():
+        load_declarative(schema_dir)  # names the missing path
+        return
+    digest = _sources_digest(schema_dir, f"gate {CACHE_FORMAT}\n")
+    marker = cache_dir() / f"gate-{digest}"
+    if marker.is_file():
+        return
+    load_declarative(schema_dir)
+    with contextlib.suppress(OSError):  # an unwritable cache only costs the next run a parse
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
 
 
 def _template_name(key: str) -> str:

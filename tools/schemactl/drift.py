@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemactl.conninfo import mask
-from schemactl.desired import DesiredState, desired_state
+from schemactl.desired import DesiredState, desired_state, require_declarative_cached
 from schemactl.diff import Side
 from schemactl.engine import Reads, Workspace, make_plan, read_database, zero_drift
 from schemactl.errors import VerificationFailed
 from schemactl.plan import Change, Plan
 from schemactl.preload import import_diff_modules
 from schemactl.render import script
-from schemactl.validate.gate import load_declarative
 
 __all__ = ["DriftItem", "DriftResult", "check_drift", "check_target", "desired_for", "drift_document",
            "render_drift"]
@@ -110,7 +109,7 @@ def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
     The desired state comes from the cache (or is built into it) while the target is read:
     one catalog inspection and one pg_dump, concurrently.
     """
-    load_declarative(schema_dir)  # refused before anything runs, even when a cached build exists
+    require_declarative_cached(schema_dir)  # refused before anything runs, even when a cached build exists
     import_diff_modules()
     with Workspace(dev_url=dev_url, progress=progress) as ws:
         major = ws.live_major(target)

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemactl.conninfo import mask
-from schemactl.desired import DesiredState
+from schemactl.desired import DesiredState, require_declarative_cached
 from schemactl.drift import DriftResult, check_target, desired_for, drift_document
 from schemactl.engine import Workspace
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, InputError, SchemactlError
 from schemactl.preload import import_diff_modules
-from schemactl.validate.gate import load_declarative
 
 __all__ = ["FleetTarget", "TargetResult", "parse_targets", "parse_shard", "shard_of", "check_fleet",
            "render_fleet", "fleet_document", "merge_documents", "fleet_exit_code"]
@@ -130,7 +129,7 @@ def shard_of(targets: list[FleetTarget], index: int, count: int) -> list[FleetTa
 def check_fleet(targets: Iterable[FleetTarget], schema_dir: Path, *, dev_url: str | None = None, jobs: int = 4,
                 progress: Progress = lambda _: None) -> list[TargetResult]:
     """Check every target, jobs at a time; the desired state is built once per server major."""
-    load_declarative(schema_dir)  # refused before any target is read
+    require_declarative_cached(schema_dir)  # refused before any target is read
     import_diff_modules()
     lock = threading.Lock()
     built: dict[int, DesiredState] = {}

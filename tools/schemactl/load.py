@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,21 @@ def location(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
+class _Lines:
+    """(line, column) of offsets in one text, by bisection over its newlines (a file of many
+    statements would otherwise be counted from its start once per statement)."""
+
+    def __init__(self, text: str) -> None:
+        self._length = len(text)
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def at(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self._length))
+        before = bisect.bisect_left(self._newlines, offset)
+        start = self._newlines[before - 1] + 1 if before else 0
+        return before + 1, offset - start + 1
+
+
 def _skip_blank(text: str, offset: int) -> int:
     """Advance past whitespace and comments to the statement's first token."""
     n = len(text)
@@ -113,11 +130,12 @@ def load_text(text: str, path: str) -> tuple[list[Statement], list[ParseFailure]
         return [], [ParseFailure(path=path, line=line, col=col, message=message)]
     statements: list[Statement] = []
     markers = _markers(text, raw_statements or ())
+    lines = _Lines(text)
     for number, raw in enumerate(raw_statements or ()):
         start = _skip_blank(text, raw.stmt_location or 0)
         end = (raw.stmt_location or 0) + raw.stmt_len if raw.stmt_len else len(text)
         sql = text[start:end].strip().rstrip(";").strip()
-        line, col = location(text, start)
+        line, col = lines.at(start)
         facts = objects.describe(raw.stmt)
         statements.append(
             Statement(
