@@ -31,6 +31,7 @@ from psycopg import sql
 
 from schemactl.build import build_source
 from schemactl.conninfo import with_dbname
+from schemactl.database_privileges import database_grant_sql, is_database_grant
 from schemactl.load import load_path, require_parsed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,12 +155,23 @@ def measure(label: str, schema_dir: Path, admin: str, runs: int, cold_runs: int)
     return rows
 
 
+def _grant_database_privileges(source, admin: str, names: list[str]) -> None:
+    """A copy made from a template does not inherit the database's own ACL: give each copy
+    schema/'s GRANT/REVOKE ... ON DATABASE, as a build would."""
+    grants = [s.node for s in source.statements if is_database_grant(s.node)]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for name in names:
+            for node in grants:
+                conn.execute(database_grant_sql(node, sql.Identifier(name)))
+
+
 def measure_fleet(admin: str, count: int, runs: int) -> list[tuple[str, Timing]]:
     """`schemactl drift --targets` over count copies of schema/, with --jobs 1 and 4 (warm cache)."""
     source = require_parsed(load_path(REPO / "schema"))
     with _databases(admin, 1) as (model,):
         build_source(source, with_dbname(admin, model), align_roles=True)
         with _databases(admin, count, template=model) as names:
+            _grant_database_privileges(source, admin, names)
             targets = "".join(f"db{n:02d}={with_dbname(admin, name)}\n" for n, name in enumerate(names))
             args = [SCHEMACTL, "drift", "-q", "--targets", "-", "--schema-dir", str(REPO / "schema")]
             _seconds(args, stdin=targets)  # the desired state is cached from here on
