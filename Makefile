@@ -13,7 +13,7 @@ FORMAT ?= markdown
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install test validate diff drift apply lint generate generate-check \
+.PHONY: help install test test-fast validate diff drift apply lint generate generate-check \
         migration up status down reset maintain backup restore settings bench bench-queries bench-peers \
         dev-server-stop clean
 
@@ -31,8 +31,14 @@ $(SCHEMACTL): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(SCHEMACTL)
 
-test: $(SCHEMACTL) ## run the test suite (real PostgreSQL: the live server if reachable, and the embedded one)
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The suite mostly waits on PostgreSQL (CREATE DATABASE, rehearsals), so it runs in TEST_JOBS
+# processes (pytest-xdist) even on two cores; TEST_JOBS=0 runs it in one process.
+TEST_JOBS ?= 4
+test: $(SCHEMACTL) ## run the test suite in TEST_JOBS processes (real PostgreSQL: the live server if reachable, and the embedded one)
+	$(BIN)/pytest $(if $(filter 0,$(TEST_JOBS)),-p no:xdist,-n $(TEST_JOBS) --dist worksteal) $(PYTEST_ARGS)
+
+test-fast: $(SCHEMACTL) ## the tests that need no PostgreSQL server (parsing, validate rules, lint, CLI contract), in seconds
+	$(BIN)/pytest -p no:xdist -m "not database" $(PYTEST_ARGS)
 
 validate: $(SCHEMACTL) ## check schema/ offline (pglast rules)
 	$(SCHEMACTL) validate --schema-dir $(SCHEMA_DIR)

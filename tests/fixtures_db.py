@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from schemactl.build import build_source
@@ -24,6 +25,42 @@ DEFAULT_LIVE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--live-url", default=os.environ.get("SCHEMACTL_TEST_LIVE_URL", DEFAULT_LIVE_URL),
                      help="a PostgreSQL server the tests may create databases on (the 'live/staging' side)")
+
+
+# A test that asks for one of these (directly or through another fixture) talks to PostgreSQL.
+DATABASE_FIXTURES = frozenset({"dev_server", "live_url", "live_major", "fresh_db", "dev_db", "schema_db",
+                               "service_conn", "password_server"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that need a server `database`; `make test-fast` runs the others."""
+    for item in items:
+        if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Roles are cluster-wide: the diff cases' roles (sc_case_*) are dropped once every test is done.
+
+    Under pytest-xdist this runs in the controlling process after all workers finished, so no
+    worker's case loses a role another worker still uses.
+    """
+    if hasattr(session.config, "workerinput"):
+        return
+    from schemactl.devserver import running_embedded_urls  # noqa: PLC0415
+
+    for url in [session.config.getoption("--live-url"), *running_embedded_urls()]:
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+                names = [r[0] for r in conn.execute(
+                    "SELECT rolname FROM pg_roles WHERE rolname LIKE 'sc\\_case\\_%'")]
+                for name in names:
+                    try:
+                        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+                    except psycopg.Error:
+                        pass  # still owns or is granted something in a database a test left behind
+        except psycopg.Error:
+            continue
 
 
 def _reachable(url: str) -> str | None:

@@ -7,9 +7,7 @@ import json
 import re
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from schemactl.apply import converge, run_changes
 from schemactl.cli import parse_args, run
@@ -25,27 +23,6 @@ CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.i
 def _meta(case: str) -> dict:
     path = CASES_DIR / case / "case.json"
     return json.loads(path.read_text()) if path.exists() else {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _drop_case_roles(request: pytest.FixtureRequest):
-    """Roles are cluster-wide: the cases' roles (sc_case_*) are dropped from both servers afterwards."""
-    urls = []
-    for fixture in ("live_url", "dev_server"):
-        try:
-            value = request.getfixturevalue(fixture)
-        except pytest.skip.Exception:
-            continue
-        urls.append(value if isinstance(value, str) else value.url)
-    yield
-    for url in urls:
-        with connect(url, autocommit=True) as conn:
-            names = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'sc\\_case\\_%'")]
-            for name in names:
-                try:
-                    conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
-                except psycopg.Error:
-                    pass  # still owns or is granted something in a database another test holds
 
 
 def test_corpus_is_large_enough() -> None:

@@ -208,3 +208,39 @@ def test_a_run_reaps_before_it_creates(live_url: str) -> None:
     finally:
         with psycopg.connect(live_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+@pytest.mark.parametrize(("logger", "message"), [
+    ("sqlalchemy.pool.impl.QueuePool", "Exception during reset or similar"),
+    ("psycopg", "query cancellation interrupted (UndefinedTable): closing connection"),
+])
+def test_a_library_logging_the_interrupt_prints_nothing(logger: str, message: str,
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while SQLAlchemy resets a pooled connection, or while psycopg cancels a query: the
+    library logs it (SQLAlchemy with the traceback), then re-raises it; the user sees one line
+    and exit 130 (both seen in real interrupted runs)."""
+    import argparse  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+
+    from schemactl import cli  # noqa: PLC0415
+
+    def handler(args: argparse.Namespace, out: io.StringIO, err: io.StringIO) -> int:
+        try:
+            raise KeyboardInterrupt
+        except BaseException:
+            logging.getLogger(logger).error(message, exc_info=True)
+            raise
+
+    # As in the console script: no logging configured (pytest's own capture handlers removed).
+    monkeypatch.setattr(logging.root, "handlers", [])
+    for name in ("sqlalchemy", "psycopg"):
+        library = logging.getLogger(name)
+        monkeypatch.setattr(library, "handlers", [])
+        monkeypatch.setattr(library, "propagate", True)
+    err = io.StringIO()
+    code = cli.run(argparse.Namespace(handler=handler, debug=False), io.StringIO(), err)
+    assert code == 130
+    assert err.getvalue() == "schemactl: interrupted\n"
+    assert capsys.readouterr().err == ""

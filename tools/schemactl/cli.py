@@ -154,6 +154,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from schemactl.errors import EXIT_ERROR, SchemactlError  # noqa: PLC0415
 
     debug = bool(getattr(args, "debug", False))
+    if not debug:
+        _quiet_libraries()
     try:
         try:
             return args.handler(args, out, err)
@@ -172,6 +174,22 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             traceback.print_exception(exc, file=err)
         print(f"schemactl: error: {mask(internal_error(exc))}", file=err)
         return EXIT_ERROR
+
+
+# Libraries that log what they then raise: SQLAlchemy (under migra) an exception met while
+# resetting a pooled connection, traceback included; psycopg a Ctrl-C that cut short its query
+# cancellation. The one line run() prints says it; --debug shows their logs too.
+_LIBRARY_LOGGERS = ("sqlalchemy", "psycopg")
+
+
+def _quiet_libraries() -> None:
+    import logging  # noqa: PLC0415
+
+    for name in _LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in library.handlers):
+            library.addHandler(logging.NullHandler())
+        library.propagate = False
 
 
 def _interrupt(signum: int, frame: object) -> None:
