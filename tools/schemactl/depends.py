@@ -200,6 +200,8 @@ def dependency_order(statements: Sequence[str], source: Graph, target: Graph) ->
 
     dependents: dict[str, set[str]] = defaultdict(set)
     for key, needed in source.items():
+        if key.startswith("owned:"):
+            continue
         for referenced in needed:
             dependents[referenced].add(key)
             # What depends on a column depends on its table too: dropping the table (which
@@ -207,9 +209,21 @@ def dependency_order(statements: Sequence[str], source: Graph, target: Graph) ->
             owner = _owner_rel(referenced)
             if owner is not None and owner != key:
                 dependents[owner].add(key)
+    # Removing a table (or its column) removes the sequences OWNED BY it as well.
+    owned_by: dict[str, set[str]] = defaultdict(set)
+    for key, needed in source.items():
+        if key.startswith("owned:"):
+            for column in needed:
+                owned_by[column].add(key[len("owned:"):])
+                owner = _owner_rel(column)
+                if owner is not None:
+                    owned_by[owner].add(key[len("owned:"):])
     edges: dict[int, set[int]] = defaultdict(set)
     for index, found in enumerate(keys):
+        removed = set(found.removes)
         for key in found.removes:
+            removed |= owned_by.get(key, set())
+        for key in removed:
             for dependent in dependents.get(key, ()):
                 for before in holders(removers, dependent):
                     if before != index:

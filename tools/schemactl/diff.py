@@ -1007,6 +1007,125 @@ _RETYPE = re.compile(r'^alter table (?P<table>\S+) alter column (?P<column>"(?:[
                      r'(?:set data )?type ', re.IGNORECASE)
 
 
+_COLUMN_ALTER = re.compile(r'^alter table (?P<table>\S+) alter column (?P<column>"(?:[^"]|"")+") (?P<rest>.*)$',
+                           re.DOTALL | re.IGNORECASE)
+
+
+def _column_step_rank(rest: str) -> int:
+    """Where a change of one column goes among that column's changes: an identity is dropped
+    before the column gets a default, a default dropped before it becomes an identity."""
+    rest = rest.lower()
+    if rest.startswith("drop identity"):
+        return 0
+    if rest.startswith(("drop default", "drop expression")):
+        return 1
+    if rest.startswith("set default"):
+        return 3
+    if rest.startswith("add generated"):
+        return 4
+    return 2
+
+
+def _column_steps_ordered(statements: list[str]) -> list[str]:
+    """The statements migra emits for one column, in an order PostgreSQL accepts.
+
+    migra writes `SET DEFAULT` before `DROP IDENTITY` when an identity column turns into one with
+    a default ("column ... is an identity column"); each column's own statements are re-ordered
+    among the places they already hold, everything else stays where it is.
+    """
+    places: dict[tuple[str, str], list[int]] = {}
+    for number, text in enumerate(statements):
+        match = _COLUMN_ALTER.match(text.strip())
+        if match:
+            places.setdefault((match["table"], match["column"]), []).append(number)
+    result = list(statements)
+    for numbers in places.values():
+        if len(numbers) < 2:
+            continue
+        ranked = sorted(numbers, key=lambda n: _column_step_rank(_COLUMN_ALTER.match(statements[n].strip())["rest"]))
+        for place, source in zip(numbers, ranked):
+            result[place] = statements[source]
+    return result
+
+
+_ADD_COLUMN = re.compile(r'^alter table (?P<table>\S+) add column (?P<column>"(?:[^"]|"")+") ', re.IGNORECASE)
+_DROP_COLUMN = re.compile(r'^alter table (?P<table>\S+) drop column (?P<column>"(?:[^"]|"")+");$', re.IGNORECASE)
+
+
+def _child_columns_dropped_first(statements: list[str], old: Inspection) -> list[str]:
+    """A child's own column dropped before its parent gains a column of that name.
+
+    Added to the parent, the column merges into the child's (then inherited and local at once),
+    and the child's DROP COLUMN that follows fails ("cannot drop inherited column"): dropped
+    first, the child receives the parent's column as an inherited one, as the target has it.
+    """
+    tables = getattr(old.inspector, "tables", {})
+    added = {}
+    for number, text in enumerate(statements):
+        match = _ADD_COLUMN.match(text.strip())
+        if match:
+            added.setdefault((match["table"], match["column"]), number)
+    moves: dict[int, int] = {}
+    for number, text in enumerate(statements):
+        match = _DROP_COLUMN.match(text.strip())
+        if not match:
+            continue
+        child = tables.get(match["table"])
+        parent = getattr(child, "parent_table", None) if child is not None else None
+        if parent and not getattr(child, "partition_def", None):
+            place = added.get((parent, match["column"]))
+            if place is not None and place < number:
+                moves[number] = place
+    if not moves:
+        return statements
+    result: list[str] = []
+    before: dict[int, list[str]] = {}
+    for number, place in moves.items():
+        before.setdefault(place, []).append(statements[number])
+    for number, text in enumerate(statements):
+        if number in moves:
+            continue
+        result += before.get(number, [])
+        result.append(text)
+    return result
+
+
+_CREATE_CHILD = re.compile(r'^(?P<head>create (?:unlogged )?table (?P<table>\S+) \()\n(?P<body>.*)\n(?P<tail>\) inherits '
+                           r'\((?P<parents>[^)]*)\).*)$', re.DOTALL | re.IGNORECASE)
+_COLUMN_LINE = re.compile(r'^\s+(?P<name>"(?:[^"]|"")+") ')
+
+
+def _inherited_columns_left_out(statements: list[str], new: Inspection) -> list[str]:
+    """A new inheritance child lists only its own columns, as the target has them.
+
+    migra writes every column into `CREATE TABLE ... INHERITS`, which makes the inherited ones
+    local as well (pg_dump then shows them, and a later DROP COLUMN on the parent would leave
+    them behind). A column the target's child declares itself too is not told apart by the
+    inspection: such a plan is refused by verification rather than made wrong.
+    """
+    tables = getattr(new.inspector, "tables", {})
+    result = []
+    for text in statements:
+        match = _CREATE_CHILD.match(text.strip())
+        child = tables.get(match["table"]) if match else None
+        if child is None or getattr(child, "partition_def", None) or not child.parent_table:
+            result.append(text)
+            continue
+        inherited: set[str] = set()
+        for parent in (p.strip() for p in match["parents"].split(",")):
+            if parent in tables:
+                inherited |= {_ident(name) for name in tables[parent].columns}
+        lines = [line.rstrip().rstrip(",") for line in match["body"].split("\n") if line.strip()]
+        kept = [line for line in lines
+                if not ((found := _COLUMN_LINE.match(line)) and found["name"] in inherited)]
+        if len(kept) == len(lines):
+            result.append(text)
+            continue
+        body = ",\n".join(kept)
+        result.append(f"{match['head']}\n{body}\n{match['tail']}" if kept else f"{match['head']}\n{match['tail']}")
+    return result
+
+
 def _defaults_around_type_changes(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
     """A column whose type changes loses its default first and gets the target's after.
 
@@ -1198,6 +1317,9 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _generated_fixed(statements, old, new)
     statements = _defaults_released(statements, old, new)
     statements = _defaults_around_type_changes(statements, old, new)
+    statements = _column_steps_ordered(statements)
+    statements = _child_columns_dropped_first(statements, old)
+    statements = _inherited_columns_left_out(statements, new)
     statements = _views_kept(statements, old, new)
     statements = _without_repeats(statements)
     facts = _TableFacts(source, old.inspector)

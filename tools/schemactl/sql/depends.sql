@@ -7,7 +7,12 @@ WITH user_ns AS (
       AND nspname !~ '^pg_(toast_)?temp_'
       AND nspname <> ALL(%(excluded)s)
 ), keyed AS (
-    SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid
+    -- A sequence OWNED BY a column is not something the column needs: it goes when its table
+    -- goes (a later DROP SEQUENCE IF EXISTS is a no-op), while the column's default needs the
+    -- sequence. Such rows come out as owned:<sequence key>, so the plan orders drops by them.
+    SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid,
+           (d.deptype = 'a' AND d.classid = 'pg_class'::regclass AND d.refobjsubid > 0
+            AND EXISTS (SELECT FROM pg_class s WHERE s.oid = d.objid AND s.relkind = 'S')) AS owned
     FROM pg_depend d
     WHERE d.deptype IN ('n', 'a') AND d.refobjid >= 16384
 ), rel_key AS (
@@ -52,7 +57,7 @@ WITH user_ns AS (
     SELECT 'pg_rewrite'::regclass, rw.oid, 0, 'rel:' || r.name, NULL
     FROM pg_rewrite rw JOIN rel_key r ON r.oid = rw.ev_class
 )
-SELECT DISTINCT dep.key, ref.key, dep.rel
+SELECT DISTINCT CASE WHEN k.owned THEN 'owned:' || dep.key ELSE dep.key END, ref.key, dep.rel
 FROM keyed k
 JOIN obj dep ON dep.classid = k.classid AND dep.objid = k.objid AND dep.subid = k.objsubid
 JOIN obj ref ON ref.classid = k.refclassid AND ref.objid = k.refobjid AND ref.subid = k.refobjsubid

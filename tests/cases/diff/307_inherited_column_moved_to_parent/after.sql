@@ -1,0 +1,8 @@
+CREATE TABLE chain_event (
+    event_no bigint NOT NULL,
+    signature text NOT NULL,
+    slot bigint
+);
+CREATE TABLE mint_event (
+    leaf_index integer NOT NULL
+) INHERITS (chain_event);

@@ -1,0 +1,1 @@
+CREATE TABLE keeper (id integer);
