@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from pathlib import Path
@@ -164,3 +165,24 @@ def test_column_and_index_on_memory_assets_is_two_changes(dev_server, tmp_path: 
     plan = json.loads(out)
     assert [c["object"] for c in plan["changes"]] == [
         "table public.memory_assets column collection_label", "index public.memory_assets_collection_label_idx"]
+
+
+def test_two_live_sides_are_rehearsed_on_a_dev_server_of_their_major(live_url: str, live_major: int) -> None:
+    """Both sides URLs: the rehearsal copy goes to a dev server of their major (a dump restores
+    only on the major and build it came from), not to whichever embedded server comes first."""
+    import psycopg  # noqa: PLC0415
+
+    from fixtures_db import _fresh  # noqa: PLC0415
+
+    with contextlib.ExitStack() as stack:
+        before = next(stack.enter_context(contextlib.closing(_fresh(live_url, "sctest_two_live"))))
+        after = next(stack.enter_context(contextlib.closing(_fresh(live_url, "sctest_two_live"))))
+        with psycopg.connect(before, autocommit=True) as conn:
+            conn.execute("CREATE TABLE upload (upload_no integer GENERATED ALWAYS AS IDENTITY, bytes bigint)")
+        with psycopg.connect(after, autocommit=True) as conn:
+            conn.execute("CREATE TABLE upload (upload_no integer DEFAULT 0, bytes bigint)")
+        out, err = io.StringIO(), io.StringIO()
+        code = run(parse_args(["diff", "--from", before, "--to", after, "--format", "sql"]), out, err)
+    assert code == EXIT_DIFFERENCES, err.getvalue()
+    assert f"(PostgreSQL {live_major}," in err.getvalue(), err.getvalue()
+    assert "verified" in err.getvalue()

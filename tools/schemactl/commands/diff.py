@@ -55,8 +55,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             target = ws.open(args.to, label="to", want_major=major)
             source = history_side(ws, Path(args.migrations_dir), declared_roles=target.roles)
         else:
-            if not engine.is_url(args.source) or not engine.is_url(args.to):
-                ws.dev(major)
+            # Rehearsal copies of two live sides go to a dev server of their major too: a dump
+            # restores only on the major (and build) it came from.
+            ws.dev(major)
             target = ws.open(args.to, label="to", want_major=major) if not engine.is_url(args.to) else None
             declared = target.roles if target is not None else {}
             source = ws.open(args.source, label="from", declared_roles=declared, want_major=major)
