@@ -88,7 +88,7 @@ def test_markdown_is_a_pr_comment(pair, dev_server) -> None:
 
 
 @pytest.mark.parametrize("statement, kind", [
-    ("CREATE DOMAIN lamports AS bigint CHECK (VALUE >= 0);", "domain"),
+    ("CREATE TYPE slot_range AS RANGE (subtype = bigint);", "range type"),
     ("CREATE TABLE t (id int PRIMARY KEY); CREATE RULE no_delete AS ON DELETE TO t DO INSTEAD NOTHING;", "rule"),
     ("CREATE FUNCTION f(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b';"
      " CREATE AGGREGATE total(int) (SFUNC = f, STYPE = int);", "aggregate"),

@@ -52,6 +52,8 @@ class Snapshot:
     depends: Graph = field(default_factory=dict)
     # (table identity, quoted column) -> its identity sequence's options, as for sequences.
     identities: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    # Domain identity -> (base type, collation, default, not null, ((constraint, definition), ...), comment).
+    domains: dict[str, tuple] = field(default_factory=dict)
 
     def has(self, fact: str, obj: str, name: str | None = None) -> bool:
         return (fact, obj, name) in self.partitioning
@@ -91,7 +93,9 @@ def snapshot(conn: psycopg.Connection, *, default_owner: str | tuple[str, ...] |
                     default_acls=_default_acls(rows("default_acls"), owner_defaults),
                     database_acl=frozenset((g, p, bool(o)) for g, p, o in rows("database_acl")),
                     depends=graph_from_rows(rows("depends")),
-                    identities={(row[0], row[1]): tuple(row[2:]) for row in rows("identities")})
+                    identities={(row[0], row[1]): tuple(row[2:]) for row in rows("identities")},
+                    domains={row[0]: (row[1], row[2], row[3], bool(row[4]), tuple(tuple(c) for c in row[5]), row[6])
+                             for row in rows("domains")})
 
 
 def _default_acls(rows: list[tuple], owner_defaults: tuple[str, ...],

@@ -7,10 +7,6 @@ WITH ext_members AS (
       AND nspname !~ '^pg_(toast_)?temp_'
       AND nspname <> ALL(%(excluded)s)
 )
-SELECT 'domain', quote_ident(n.nspname) || '.' || quote_ident(t.typname)
-FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
-WHERE t.typtype = 'd' AND t.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_type'::regclass)
-UNION ALL
 SELECT 'range type', quote_ident(n.nspname) || '.' || quote_ident(t.typname)
 FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
 WHERE t.typtype IN ('r', 'm') AND t.oid NOT IN (SELECT objid FROM ext_members WHERE classid = 'pg_type'::regclass)

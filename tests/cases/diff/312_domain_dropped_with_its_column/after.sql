@@ -1,0 +1,1 @@
+CREATE TABLE memory_asset (asset_id text NOT NULL);

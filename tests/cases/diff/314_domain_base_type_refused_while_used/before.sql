@@ -1,0 +1,2 @@
+CREATE DOMAIN leaf_index AS integer CHECK (VALUE >= 0);
+CREATE TABLE memory_asset (asset_id text NOT NULL, leaf leaf_index);
