@@ -94,7 +94,9 @@ def _alter_table_keys(node: ast.AlterTableStmt, keys: StatementKeys) -> None:
         elif subtype == AlterTableType.AT_AttachPartition:
             keys.makes.add("rel:" + _rel(cmd.def_.name))
         elif subtype == AlterTableType.AT_DetachPartition:
-            keys.removes.add("rel:" + _rel(cmd.def_.name))
+            # The table stays (with the indexes its parent's gave it, now its own): what
+            # depends on it need not go first.
+            keys.removes.add("partition:" + _rel(cmd.def_.name))
         elif subtype == AlterTableType.AT_ValidateConstraint:
             keys.needs.add(f"con:{table}.{cmd.name}")
 

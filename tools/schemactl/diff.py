@@ -571,6 +571,22 @@ def _domain_changes(old: Snapshot, new: Snapshot) -> list[Change]:
     return changes
 
 
+def _partition_rls_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
+    """ENABLE / DISABLE ROW LEVEL SECURITY of partitions, which migra compares for tables only."""
+    changes = []
+    for (fact, identity, _), after in sorted(new.partitioning.items()):
+        if fact != "partition_rls":
+            continue
+        before = None if _touched(identity, recreated) else old.partitioning.get((fact, identity, None))
+        if (before or "off") == after:
+            continue
+        verb, undo = ("ENABLE", "DISABLE") if after == "on" else ("DISABLE", "ENABLE")
+        changes.append(Change(sql=f"ALTER TABLE {identity} {verb} ROW LEVEL SECURITY;", object=f"table {identity}",
+                              action="alter", hazards=("authorization",),
+                              reverse=(f"ALTER TABLE {identity} {undo} ROW LEVEL SECURITY;",), origin="schemactl"))
+    return changes
+
+
 def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
     changes: list[Change] = []
     # Relation options and FORCE ROW LEVEL SECURITY.
@@ -738,6 +754,14 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
         elif dropped(node, enums.ObjectType.OBJECT_INDEX):
             if all(n in inherited_old for n in dropped(node, enums.ObjectType.OBJECT_INDEX)):
                 continue
+        elif isinstance(node, ast.CreateTrigStmt):
+            if new.has("inherited_trigger", qualified_name(node.relation), node.trigname):
+                continue  # created on the partition by the parent's CREATE TRIGGER
+        elif isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_TRIGGER:
+            names = [[n.sval for n in item] for item in node.objects]
+            if names and all(old.has("inherited_trigger", ".".join((["public"] + parts)[-3:-1]), parts[-1])
+                             for parts in names):
+                continue  # dropped with the parent's trigger
         elif isinstance(node, ast.AlterTableStmt) and len(node.cmds) == 1:
             table, cmd = qualified_name(node.relation), node.cmds[0]
             if cmd.subtype == enums.AlterTableType.AT_AddConstraint:
@@ -755,6 +779,16 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
                                                                                   cmd.name):
                 continue
         fixed.append(text)
+        if isinstance(node, ast.AlterTableStmt) and len(node.cmds) == 1 \
+                and node.cmds[0].subtype == enums.AlterTableType.AT_DetachPartition:
+            # Detached, a partition keeps the indexes its parent's gave it, as its own: those
+            # the target's table does not have go right after.
+            partition = qualified_name(node.cmds[0].def_.name)
+            wanted = {obj for (fact, obj, _) in new.partitioning if fact in ("local_index", "constraint_index")}
+            for (fact, index, table) in sorted(old.partitioning):
+                if fact == "partition_index" and table == partition and index not in wanted:
+                    schema, _, name = index.partition(".")
+                    fixed.append(f"DROP INDEX {_ident(schema)}.{_ident(name)};")
     # An index that outlives what owned it (its partitioned parent index, or a constraint
     # USING it) goes with the owner's drop; migra sees it on both sides and says nothing.
     owned = {obj for (fact, obj, _) in old.partitioning if fact in ("inherited_index", "constraint_index")}
@@ -1436,6 +1470,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     roles_first, roles_last = _role_changes(source.roles, target.roles)
     defaults = _default_privilege_changes(old.snapshot, new.snapshot)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
+    extras += _partition_rls_changes(old.snapshot, new.snapshot, _recreated(statements))
     database = _database_acl_changes(old.snapshot, new.snapshot)
     domains = _domain_changes(old.snapshot, new.snapshot)
     changes = roles_first + defaults + domains + migra_changes + extras + database + roles_last

@@ -49,4 +49,23 @@ FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
 JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class p ON p.oid = i.inhparent
 JOIN pg_namespace pn ON pn.oid = p.relnamespace
 WHERE c.relkind IN ('r', 'p', 'f') AND c.relispartition
+UNION ALL
+-- The table of a partition's index that comes from its parent's (it stays, as the table's own,
+-- when the partition is detached).
+SELECT 'partition_index', n.nspname || '.' || c.relname, tn.nspname || '.' || t.relname, NULL
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+JOIN pg_index x ON x.indexrelid = c.oid JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+WHERE c.relkind = 'i' AND c.relispartition
+UNION ALL
+-- A trigger a partition has because its parent has it (created and dropped with the parent's).
+SELECT 'inherited_trigger', n.nspname || '.' || c.relname, tg.tgname, NULL
+FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN user_ns n ON n.oid = c.relnamespace
+WHERE tg.tgparentid <> 0 AND NOT tg.tgisinternal
+UNION ALL
+-- Row-level security of a partition (migra compares it for tables, not for partitions).
+SELECT 'partition_rls', quote_ident(n.nspname) || '.' || quote_ident(c.relname), NULL,
+       CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relispartition AND c.relkind IN ('r', 'p')
 ORDER BY 1, 2, 3

@@ -1,0 +1,3 @@
+CREATE TABLE cost_entry (wallet text NOT NULL, booked_on date NOT NULL, lamports bigint NOT NULL) PARTITION BY RANGE (booked_on);
+CREATE INDEX cost_entry_wallet_idx ON cost_entry (wallet);
+CREATE TABLE cost_entry_2026 (wallet text NOT NULL, booked_on date NOT NULL, lamports bigint NOT NULL);

@@ -1,0 +1,5 @@
+CREATE TABLE cost_entry (wallet text NOT NULL, booked_on date NOT NULL, lamports bigint NOT NULL) PARTITION BY RANGE (booked_on);
+CREATE INDEX cost_entry_wallet_idx ON cost_entry (wallet);
+CREATE TABLE cost_entry_2026 PARTITION OF cost_entry FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+ALTER TABLE cost_entry ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cost_entry_2026 ENABLE ROW LEVEL SECURITY;

@@ -1,0 +1,1 @@
+CREATE TABLE minting_job (job_no integer NOT NULL, payload jsonb);

@@ -1,0 +1,2 @@
+CREATE TYPE asset_state AS ENUM ('pending', 'minted');
+CREATE TABLE memory_asset (asset_id text NOT NULL, state asset_state NOT NULL DEFAULT 'pending');
