@@ -1245,6 +1245,26 @@ def _inherited_columns_left_out(statements: list[str], new: Inspection) -> list[
     return result
 
 
+_CREATE_TABLE = re.compile(r'^create (?:unlogged )?table (?P<table>\S+) \(\n', re.IGNORECASE)
+
+
+def _create_table_collations(statements: list[str], new: Inspection) -> list[str]:
+    """Column collations in migra's CREATE TABLE, which it writes only in ADD COLUMN."""
+    tables = getattr(new.inspector, "tables", {})
+    result = []
+    for text in statements:
+        match = _CREATE_TABLE.match(text)
+        table = tables.get(match["table"]) if match else None
+        collated = [c for c in table.columns.values() if getattr(c, "collation", None)] if table is not None else []
+        for column in collated:
+            head = f"\n    {column.quoted_name} {column.dbtypestr}"
+            at = text.find(head)
+            if at >= 0 and not text[at + len(head):].lstrip().lower().startswith("collate"):
+                text = text[:at + len(head)] + column.collation_subclause + text[at + len(head):]
+        result.append(text)
+    return result
+
+
 def _defaults_around_type_changes(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
     """A column whose type changes loses its default first and gets the target's after.
 
@@ -1439,6 +1459,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _column_steps_ordered(statements)
     statements = _child_columns_dropped_first(statements, old)
     statements = _inherited_columns_left_out(statements, new)
+    statements = _create_table_collations(statements, new)
     statements = _views_kept(statements, old, new)
     statements = _without_repeats(statements)
     facts = _TableFacts(source, old.inspector)
