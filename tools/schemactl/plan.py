@@ -463,5 +463,12 @@ def destructive_refusal(plan: Plan, *, outcome: str = "") -> str:
     from schemactl.renames import suggestion  # noqa: PLC0415  (renames builds on this module)
 
     listed = "; ".join(plan.destructive_objects)
+    dropped = {c.object for c in plan.changes if c.action == "drop" and c.object.startswith("table ")}
+    recreated = sorted(dropped & {c.object for c in plan.changes if c.action == "create"})
+    again = ""
+    if recreated:
+        again = (f"; {', '.join(recreated)} {'is' if len(recreated) == 1 else 'are'} dropped and created again "
+                 "(PostgreSQL cannot turn a table partitioned or plain in place): to keep the rows, create the "
+                 "new table under another name, move the rows, then swap the names")
     return (f"the plan deletes data (hazard deletes_data): {listed}{outcome}. "
-            f"Re-run with --allow-destructive to accept it{suggestion(plan.changes)}")
+            f"Re-run with --allow-destructive to accept it{again}{suggestion(plan.changes)}")
