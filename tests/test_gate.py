@@ -16,7 +16,7 @@ from psycopg import sql
 
 from schemactl.cli import parse_args, run
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR
-from schemactl.manifest import write_manifest
+from schemactl.migrations.manifest import write_manifest
 
 from fixtures_db import REPO, SCHEMA_DIR
 

@@ -16,7 +16,7 @@ from schemactl import generate, load
 from schemactl.cli import parse_args, run
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK
 from schemactl.load import load_path, require_parsed
-from schemactl.manifest import MANIFEST_NAME
+from schemactl.migrations.manifest import MANIFEST_NAME
 from schemactl.objects import walk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -165,7 +165,7 @@ def test_check_reports_stale_files_then_passes(schema_copy: Path, tmp_path: Path
 
 
 def test_manifest_is_refreshed_and_checked(schema_copy: Path, tmp_path: Path) -> None:
-    manifest = pytest.importorskip("schemactl.manifest")
+    manifest = pytest.importorskip("schemactl.migrations.manifest")
     migrations = tmp_path / "generated" / "migrations"
     migrations.mkdir(parents=True)
     (migrations / "0001_initial.sql").write_text("SELECT 1;\n")

@@ -14,8 +14,9 @@ import pytest
 from schemactl.cli import parse_args, run
 from schemactl.engine import Workspace, dump_schema, zero_drift
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, EXIT_REFUSED, InputError
-from schemactl.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
-from schemactl.migrate import history_side, parse_script
+from schemactl.migrations.history import history_side
+from schemactl.migrations.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
+from schemactl.migrations.script import parse_script
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_HISTORY = REPO / "generated" / "migrations"

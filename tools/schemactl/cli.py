@@ -37,7 +37,7 @@ EXIT_INTERRUPTED = 130
 _STAGES = {
     "load": "load", "objects": "load", "validate": "validate", "order": "order", "build": "build",
     "desired": "build", "devserver": "dev server", "diff": "diff", "catalog": "diff", "roles": "diff",
-    "plan": "plan", "render": "render", "apply": "apply", "migrate": "migrate", "manifest": "migrate",
+    "plan": "plan", "render": "render", "apply": "apply", "migrations": "migrate",
     "lint": "lint", "generate": "generate", "drift": "drift", "fleet": "drift", "operations": "maintain",
     "settings": "settings", "conninfo": "connect",
 }

@@ -14,7 +14,7 @@ from pglast.stream import IndentedStream, RawStream
 from schemactl.database_privileges import current_database_sql, is_database_grant
 from schemactl.errors import InputError
 from schemactl.load import Source, Statement
-from schemactl.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
+from schemactl.migrations.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
 from schemactl.objects import DEFAULT_SCHEMA
 from schemactl.order import order_statements
 from schemactl.roles import conditional_statement_sql

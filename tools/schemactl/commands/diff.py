@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             engine.existing_path(src)
         major = engine.sources_major(ws, *sources)
         if args.from_history:
-            from schemactl.migrate import history_side  # noqa: PLC0415
+            from schemactl.migrations.history import history_side  # noqa: PLC0415
 
             ws.dev(major)
             target = ws.open(args.to, label="to", want_major=major)

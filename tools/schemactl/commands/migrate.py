@@ -79,8 +79,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write the next migration pair; exit 1 when there is nothing to migrate."""
     from schemactl.engine import Workspace  # noqa: PLC0415
-    from schemactl.manifest import MANIFEST_NAME  # noqa: PLC0415
-    from schemactl.migrate import new_migration  # noqa: PLC0415
+    from schemactl.migrations.history import new_migration  # noqa: PLC0415
+    from schemactl.migrations.manifest import MANIFEST_NAME  # noqa: PLC0415
     from schemactl.render import plan_text  # noqa: PLC0415
 
     report = Reporter(err, args.quiet)
@@ -103,7 +103,7 @@ def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_up(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Apply the pending migrations."""
     from schemactl.conninfo import mask, resolve_target  # noqa: PLC0415
-    from schemactl.migrate import migrate_up  # noqa: PLC0415
+    from schemactl.migrations.runner import migrate_up  # noqa: PLC0415
 
     target = resolve_target(args.target)
     done = migrate_up(target, Path(args.migrations_dir), progress=Reporter(err, args.quiet))
@@ -119,7 +119,8 @@ def run_up(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print each migration's state; exit 1 when some are pending, 3 when an applied one changed."""
     from schemactl.conninfo import resolve_target  # noqa: PLC0415
-    from schemactl.migrate import migration_status, refuse_inconsistent, require_manifest  # noqa: PLC0415
+    from schemactl.migrations.history import require_manifest  # noqa: PLC0415
+    from schemactl.migrations.runner import migration_status, refuse_inconsistent  # noqa: PLC0415
 
     target = resolve_target(args.target)
     migrations_dir = Path(args.migrations_dir)
@@ -137,7 +138,7 @@ def run_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_down(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Roll back newest-first through NAME."""
     from schemactl.conninfo import resolve_target  # noqa: PLC0415
-    from schemactl.migrate import migrate_down  # noqa: PLC0415
+    from schemactl.migrations.runner import migrate_down  # noqa: PLC0415
 
     target = resolve_target(args.target)
     done = migrate_down(target, Path(args.migrations_dir), args.migration, allow_destructive=args.allow_destructive,
@@ -149,7 +150,7 @@ def run_down(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_reset(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Roll back every migration; refused without --yes."""
     from schemactl.conninfo import resolve_target  # noqa: PLC0415
-    from schemactl.migrate import migrate_reset  # noqa: PLC0415
+    from schemactl.migrations.runner import migrate_reset  # noqa: PLC0415
 
     if not args.yes:
         raise Refused("reset rolls back every migration and deletes their data; re-run with --yes to confirm")
@@ -163,7 +164,7 @@ def run_baseline(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Record the history as applied on a target that matches it; refused when it differs."""
     from schemactl.conninfo import mask, resolve_target  # noqa: PLC0415
     from schemactl.engine import Workspace  # noqa: PLC0415
-    from schemactl.migrate import migrate_baseline  # noqa: PLC0415
+    from schemactl.migrations.runner import migrate_baseline  # noqa: PLC0415
 
     target = resolve_target(args.target)
     report = Reporter(err, args.quiet)

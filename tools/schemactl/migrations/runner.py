@@ -1,0 +1,380 @@
+"""The runner: applies and rolls back the history on a target and records it there.
+
+Applied migrations are rows of `schemactl.schema_migrations` (the `schemactl` schema is never
+reported as drift); each file runs as `script.run_script` describes, its tracking row written
+with its last step.
+
+Every runner takes the advisory lock that `apply` takes (SCHEMA_LOCK_KEY), so two runners,
+or a runner and `apply`, never change one database at once: the second one waits, then
+reads the tracking table again and finds the migrations applied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psycopg
+from pglast import ast
+from pglast.enums import AlterTableType, ObjectType
+from psycopg import sql
+
+from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
+from schemactl.conninfo import connect, mask
+from schemactl.errors import InputError, Refused, SchemactlError
+from schemactl.migrations.history import Migration, load_history, replay, require_manifest
+from schemactl.migrations.manifest import verify_manifest
+from schemactl.migrations.script import Record, Script, parse_script, run_script, server_message
+
+if TYPE_CHECKING:
+    from schemactl.engine import Workspace
+
+__all__ = [
+    "AppliedRow",
+    "StatusEntry",
+    "TRACKING_TABLE",
+    "migration_status",
+    "migrate_up",
+    "migrate_down",
+    "migrate_reset",
+    "migrate_baseline",
+    "data_at_risk",
+    "refuse_inconsistent",
+]
+
+Progress = Callable[[str], None]
+
+TRACKING_SCHEMA = MANAGED_EXCLUDED_SCHEMAS[0]
+TRACKING_TABLE = f"{TRACKING_SCHEMA}.schema_migrations"
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+_CREATE_TRACKING = [
+    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(TRACKING_SCHEMA)),
+    sql.SQL("""CREATE TABLE IF NOT EXISTS {}.schema_migrations (
+    version text PRIMARY KEY,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    applied_by text NOT NULL DEFAULT current_user,
+    duration_ms integer NOT NULL
+)""").format(sql.Identifier(TRACKING_SCHEMA)),
+]
+_TABLE = sql.SQL("{}.schema_migrations").format(sql.Identifier(TRACKING_SCHEMA))
+
+
+@dataclass(frozen=True)
+class AppliedRow:
+    """One row of schemactl.schema_migrations."""
+
+    version: str
+    name: str
+    checksum: str
+    applied_at: datetime
+    applied_by: str
+    duration_ms: int
+
+    @property
+    def stem(self) -> str:
+        return f"{self.version}_{self.name}"
+
+
+def _applied(conn: psycopg.Connection) -> dict[str, AppliedRow]:
+    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (TRACKING_TABLE,)).fetchone()[0]
+    if not exists:
+        return {}
+    rows = conn.execute(sql.SQL("SELECT version, name, checksum, applied_at, applied_by, duration_ms "
+                                "FROM {} ORDER BY version").format(_TABLE)).fetchall()
+    return {row[0]: AppliedRow(*row) for row in rows}
+
+
+@contextlib.contextmanager
+def _database_errors(target: str) -> Iterator[None]:
+    """Server errors outside a migration's statements (tracking table, lock) as one line."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise SchemactlError(f"{mask(target)}: {server_message(exc)}") from None
+
+
+def _ensure_tracking(conn: psycopg.Connection) -> None:
+    try:
+        with conn.transaction():
+            for statement in _CREATE_TRACKING:
+                conn.execute(statement)
+    except psycopg.Error as exc:
+        raise SchemactlError(f"cannot create the tracking table {TRACKING_TABLE}: {server_message(exc)}") from None
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One line of `migrate status`: applied, pending, changed (since applied) or missing (file)."""
+
+    state: str
+    stem: str
+    applied: AppliedRow | None = None
+
+    def render(self) -> str:
+        line = f"{self.state:8} {self.stem}"
+        if self.applied is not None:
+            when = self.applied.applied_at.strftime("%Y-%m-%d %H:%M:%S%z")
+            line += f"  at {when} by {self.applied.applied_by} ({self.applied.duration_ms} ms)"
+        if self.state == "changed":
+            line += "  (the file's checksum differs from the applied one)"
+        elif self.state == "missing":
+            line += "  (applied, but no file in the migrations directory)"
+        return line
+
+
+def _entries(history: list[Migration], applied: dict[str, AppliedRow]) -> list[StatusEntry]:
+    entries: list[StatusEntry] = []
+    on_disk = {m.version: m for m in history}
+    for version in sorted(set(on_disk) | set(applied)):
+        migration, row = on_disk.get(version), applied.get(version)
+        if migration is None:
+            assert row is not None
+            entries.append(StatusEntry("missing", row.stem, row))
+        elif row is None:
+            entries.append(StatusEntry("pending", migration.stem))
+        elif row.checksum != migration.checksum or row.name != migration.name:
+            entries.append(StatusEntry("changed", migration.stem, row))
+        else:
+            entries.append(StatusEntry("applied", migration.stem, row))
+    return entries
+
+
+def migration_status(target: str, migrations_dir: Path) -> tuple[list[StatusEntry], list[str]]:
+    """Every migration's state on the target, and the manifest's problems (read-only)."""
+    history = load_history(migrations_dir)
+    problems = verify_manifest(migrations_dir)
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        applied = _applied(conn)
+    return _entries(history, applied), problems
+
+
+def refuse_inconsistent(migrations_dir: Path, entries: list[StatusEntry]) -> None:
+    for entry in entries:
+        if entry.state == "changed":
+            raise Refused(f"{migrations_dir / (entry.stem + '.sql')} was changed after it was applied "
+                          f"(checksum differs from {TRACKING_TABLE}); restore it from version control and "
+                          "write a new migration instead")
+        if entry.state == "missing":
+            raise Refused(f"migration {entry.stem} is applied on the target but {migrations_dir} has no "
+                          f"{entry.stem}.sql; use the migrations directory of the release that applied it")
+
+
+def _tracking_insert(migration: Migration, started: float) -> Record:
+    def record(conn: psycopg.Connection) -> None:
+        elapsed = int((time.monotonic() - started) * 1000)
+        conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) VALUES (%s, %s, %s, %s)")
+                     .format(_TABLE), (migration.version, migration.name, migration.checksum, elapsed))
+    return record
+
+
+def _tracking_delete(migration: Migration) -> Record:
+    def record(conn: psycopg.Connection) -> None:
+        conn.execute(sql.SQL("DELETE FROM {} WHERE version = %s").format(_TABLE), (migration.version,))
+    return record
+
+
+def migrate_up(target: str, migrations_dir: Path, *, progress: Progress = _quiet) -> list[tuple[Migration, int]]:
+    """Apply every pending migration in order, under the schema lock; (migration, ms) applied."""
+    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
+    from schemactl.engine import advisory_lock  # noqa: PLC0415
+
+    history = load_history(migrations_dir)
+    require_manifest(migrations_dir)
+    scripts = {m.version: parse_script(m.path) for m in history}
+    done: list[tuple[Migration, int]] = []
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        progress(f"waiting for the schema lock on {mask(target)}")
+        with advisory_lock(conn, SCHEMA_LOCK_KEY):
+            _ensure_tracking(conn)
+            applied = _applied(conn)
+            entries = _entries(history, applied)
+            refuse_inconsistent(migrations_dir, entries)
+            pending = [m for m in history if m.version not in applied]
+            newest = max(applied, default="")
+            for migration in pending:
+                if migration.version < newest:
+                    raise Refused(f"{migration.path} is pending but the newer migration {applied[newest].stem} "
+                                  "is applied already; give it a number after the newest applied one")
+            for migration in pending:
+                progress(f"applying {migration.stem}")
+                started = time.monotonic()
+                undo = parse_script(migration.rollback_path) if migration.rollback_path else None
+                run_script(conn, scripts[migration.version], record=_tracking_insert(migration, started), undo=undo)
+                elapsed = int((time.monotonic() - started) * 1000)
+                progress(f"applied {migration.stem} in {elapsed} ms")
+                done.append((migration, elapsed))
+    return done
+
+
+def _dropped_relations(script: Script) -> list[tuple[str, str, str | None]]:
+    """(schema, table, column or None) for every table or column the script drops."""
+    dropped: list[tuple[str, str, str | None]] = []
+    for step in script.steps:
+        node = step.node
+        if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
+            for obj in node.objects or ():
+                names = [n.sval for n in obj]
+                dropped.append((names[-2] if len(names) > 1 else "public", names[-1], None))
+        elif isinstance(node, ast.AlterTableStmt) and node.objtype == ObjectType.OBJECT_TABLE:
+            for cmd in node.cmds or ():
+                if cmd.subtype == AlterTableType.AT_DropColumn and cmd.name:
+                    dropped.append((node.relation.schemaname or "public", node.relation.relname, cmd.name))
+    return dropped
+
+
+def data_at_risk(conn: psycopg.Connection, scripts: Iterable[Script]) -> list[str]:
+    """The tables and columns the scripts drop that hold data now, with their row counts."""
+    found: list[str] = []
+    seen: set[tuple[str, str, str | None]] = set()
+    for script in scripts:
+        for schema, table, column in _dropped_relations(script):
+            if (schema, table, column) in seen:
+                continue
+            seen.add((schema, table, column))
+            relation = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL",
+                                  (relation.as_string(conn),)).fetchone()[0]
+            if not exists:
+                continue
+            if column is None:
+                count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(relation)).fetchone()[0]
+                if count:
+                    found.append(f"table {schema}.{table} ({count} rows)")
+                continue
+            has_column = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = %s::regclass "
+                                      "AND attname = %s AND NOT attisdropped)",
+                                      (relation.as_string(conn), column)).fetchone()[0]
+            if not has_column:
+                continue
+            count = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {} IS NOT NULL").format(
+                relation, sql.Identifier(column))).fetchone()[0]
+            if count:
+                found.append(f"column {schema}.{table}.{column} ({count} rows with a value)")
+    return found
+
+
+def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migration]], list[Migration]],
+               progress: Progress, *, allow_destructive: bool) -> list[Migration]:
+    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
+    from schemactl.engine import advisory_lock  # noqa: PLC0415
+
+    history = load_history(migrations_dir)
+    require_manifest(migrations_dir)
+    done: list[Migration] = []
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        progress(f"waiting for the schema lock on {mask(target)}")
+        with advisory_lock(conn, SCHEMA_LOCK_KEY):
+            applied = _applied(conn)
+            entries = _entries(history, applied)
+            refuse_inconsistent(migrations_dir, entries)
+            newest_first = [m for m in reversed(history) if m.version in applied]
+            chosen = choose(newest_first)
+            for migration in chosen:
+                if migration.rollback_path is None:
+                    raise InputError(f"{migration.path}: no rollback file {migration.stem}_rollback.sql; "
+                                     "nothing was rolled back")
+            if not allow_destructive:
+                at_risk = data_at_risk(conn, (parse_script(m.rollback_path) for m in chosen if m.rollback_path))
+                if at_risk:
+                    names = ", ".join(m.stem for m in chosen)
+                    raise Refused(f"rolling back {names} deletes data: {'; '.join(at_risk)}. Nothing was rolled "
+                                  "back; re-run with --allow-destructive to accept it")
+            for migration in chosen:
+                progress(f"rolling back {migration.stem}")
+                assert migration.rollback_path is not None
+                run_script(conn, parse_script(migration.rollback_path), record=_tracking_delete(migration),
+                           undo=parse_script(migration.path))
+                progress(f"rolled back {migration.stem}")
+                done.append(migration)
+    return done
+
+
+def migrate_down(target: str, migrations_dir: Path, through: str | None = None, *,
+                 allow_destructive: bool = False, progress: Progress = _quiet) -> list[Migration]:
+    """Roll back newest-first through the named migration (default: the newest one only).
+
+    Refused when a rollback would drop tables or columns that hold data, unless allowed.
+    """
+
+    def choose(newest_first: list[Migration]) -> list[Migration]:
+        if through is None:
+            return newest_first[:1]
+        for number, migration in enumerate(newest_first):
+            if migration.matches(through):
+                return newest_first[:number + 1]
+        raise InputError(f"migration {through} is not applied on the target (see `schemactl migrate status`)")
+
+    return _roll_back(target, migrations_dir, choose, progress, allow_destructive=allow_destructive)
+
+
+def migrate_reset(target: str, migrations_dir: Path, *, confirmed: bool,
+                  progress: Progress = _quiet) -> list[Migration]:
+    """Roll back every applied migration; refused unless confirmed."""
+    if not confirmed:
+        raise Refused("reset rolls back every migration and deletes their data; re-run with --yes to confirm")
+    # --yes is the confirmation that the data goes: reset means exactly that.
+    return _roll_back(target, migrations_dir, lambda newest_first: newest_first, progress, allow_destructive=True)
+
+
+def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: str | None = None, *,
+                     progress: Progress = _quiet) -> list[Migration]:
+    """Record the history (through the named migration) as applied on a database that already matches it.
+
+    As Flyway's baseline: for a database built another way (`apply`, a restore). The target
+    must show zero drift against the replayed history by both checks and have no migration
+    recorded yet; otherwise it is refused, naming the differences. Nothing but the tracking
+    rows is written.
+    """
+    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
+    from schemactl.engine import advisory_lock, zero_drift  # noqa: PLC0415
+
+    history = load_history(migrations_dir)
+    require_manifest(migrations_dir)
+    chosen = history
+    if through is not None:
+        matching = [number for number, m in enumerate(history) if m.matches(through)]
+        if not matching:
+            raise InputError(f"{migrations_dir} has no migration {through}")
+        chosen = history[:matching[0] + 1]
+    if not chosen:
+        raise InputError(f"{migrations_dir} holds no migrations to record")
+    with connect(target, autocommit=True) as conn, _database_errors(target):
+        progress(f"waiting for the schema lock on {mask(target)}")
+        with advisory_lock(conn, SCHEMA_LOCK_KEY):
+            applied = _applied(conn)
+            if applied:
+                raise Refused(f"{mask(target)} already records {len(applied)} applied migrations (newest "
+                              f"{applied[max(applied)].stem}); baseline is for a database without a history: "
+                              "use `schemactl migrate up`")
+            major = ws.live_major(target)
+            ws.dev(major)
+            replayed = replay(ws, migrations_dir, chosen)
+            actual = ws.open(target, label="target", declared_roles=replayed.roles)
+            progress(f"comparing {mask(target)} with the history through {chosen[-1].stem}")
+            report = zero_drift(ws, actual, replayed)
+            if not report.zero:
+                found = [f"{c.action} {c.object}" for c in report.changes]
+                found += [f"schema dump: {line}" for line in report.dump_lines]
+                shown = "; ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+                raise Refused(f"{mask(target)} does not match the history through {chosen[-1].stem}, so it "
+                              f"cannot be recorded as applied: to match it, {shown}. Nothing was recorded; "
+                              "`schemactl drift` shows the differences in full")
+            _ensure_tracking(conn)
+            with conn.transaction():
+                for migration in chosen:
+                    conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) "
+                                         "VALUES (%s, %s, %s, 0)").format(_TABLE),
+                                 (migration.version, migration.name, migration.checksum))
+    return chosen
