@@ -118,25 +118,3 @@ def test_console_script_has_help_and_no_traceback() -> None:
     assert bad.returncode == EXIT_ERROR
     assert "Traceback" not in bad.stderr and SECRET not in bad.stderr + bad.stdout
 
-
-def test_one_convention_for_commands() -> None:
-    """Every command's parser and handler live in schemactl/commands/; stage modules hold no argparse."""
-    from schemactl import commands  # noqa: PLC0415
-
-    package = REPO / "tools" / "schemactl"
-    stage_files = [p for p in package.rglob("*.py") if "commands" not in p.parts and p.name != "cli.py"]
-    assert stage_files
-    for path in stage_files:
-        text = path.read_text(encoding="utf-8")
-        assert "import argparse" not in text and "add_parser(" not in text, path
-    for module in commands.command_modules():
-        assert callable(module.register) and module.__name__.startswith("schemactl.commands."), module
-    for name in commands.COMMANDS:
-        handler = parse_args(_minimal_argv(name.replace("_", "-"))).handler
-        assert handler.__module__ == f"schemactl.commands.{name}", (name, handler)
-
-
-def _minimal_argv(command: str) -> list[str]:
-    """The shortest valid command line for a command."""
-    return {"diff": ["diff", "--to", "schema"], "migrate": ["migrate", "status"], "drift-merge": ["drift-merge", "x"],
-            "dev-server": ["dev-server", "url"]}.get(command, [command])
