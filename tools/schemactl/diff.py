@@ -128,6 +128,9 @@ def inspect(side: Side) -> Inspection:
     """Read one side once; the result can serve several diffs while the database is unchanged."""
     from schemainspect import get_inspector  # noqa: PLC0415
 
+    from schemactl.preload import import_diff_modules  # noqa: PLC0415
+
+    import_diff_modules()  # with schemainspect's relations query corrected
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Both readers mostly wait for the server: the catalog snapshot is read meanwhile.

@@ -64,3 +64,17 @@ def import_diff_modules() -> None:
     import migra  # noqa: F401, PLC0415
     import sqlalchemy.dialects.postgresql.psycopg2  # noqa: F401, PLC0415
     import sqlalchemy.pool  # noqa: F401, PLC0415
+    _relations_query_corrected()
+
+
+# schemainspect joins a table's columns and filters out dropped ones afterwards, so a table whose
+# every column was dropped (ALTER TABLE ... DROP COLUMN down to none) vanished from its reading,
+# while one created with none stayed: the dropped ones are left out in the join instead.
+_RELATIONS_JOIN = "on r.oid = a.attrelid and a.attnum > 0"
+
+
+def _relations_query_corrected() -> None:
+    obj = sys.modules["schemainspect.pg.obj"]
+    query = obj.ALL_RELATIONS_QUERY
+    if _RELATIONS_JOIN + "\n" in query:
+        obj.ALL_RELATIONS_QUERY = query.replace(_RELATIONS_JOIN + "\n", _RELATIONS_JOIN + " and not a.attisdropped\n")
