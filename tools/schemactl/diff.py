@@ -1244,6 +1244,21 @@ def _inherited_columns_left_out(statements: list[str], new: Inspection) -> list[
     return result
 
 
+_DROP_TABLE = re.compile(r'^drop table (?P<table>\S+);$', re.IGNORECASE)
+_TABLE_COLUMN_STEP = re.compile(r'^alter table (?P<table>\S+) (?:add|drop|alter) column ', re.IGNORECASE)
+
+
+def _recreated_tables_whole(statements: list[str]) -> list[str]:
+    """A table the plan drops and creates again is created in its final shape: migra's column
+    steps for it (ADD COLUMN of a column the CREATE already has, and the like) are left out."""
+    dropped = {m["table"] for m in map(_DROP_TABLE.match, (t.strip() for t in statements)) if m}
+    created = {m["table"] for m in map(_CREATE_TABLE.match, statements) if m}
+    whole = dropped & created
+    if not whole:
+        return statements
+    return [t for t in statements if not ((m := _TABLE_COLUMN_STEP.match(t.strip())) and m["table"] in whole)]
+
+
 _CREATE_TABLE = re.compile(r'^create (?:unlogged )?table (?P<table>\S+) \(\n', re.IGNORECASE)
 
 
@@ -1459,6 +1474,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _child_columns_dropped_first(statements, old)
     statements = _inherited_columns_left_out(statements, new)
     statements = _create_table_collations(statements, new)
+    statements = _recreated_tables_whole(statements)
     statements = _views_kept(statements, old, new)
     statements = _without_repeats(statements)
     facts = _TableFacts(source, old.inspector)

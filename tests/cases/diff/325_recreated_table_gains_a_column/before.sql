@@ -1,0 +1,1 @@
+CREATE TABLE audit_event (logged_on date NOT NULL, actor text NOT NULL);
