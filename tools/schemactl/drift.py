@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,30 +13,35 @@ from schemactl.desired import DesiredState, desired_state, require_declarative_c
 from schemactl.diff import Side
 from schemactl.engine import Reads, Workspace, make_plan, read_database, zero_drift
 from schemactl.errors import VerificationFailed
+from schemactl.identity import CHANGE, CREATE, DROP, identify
 from schemactl.plan import Change, Plan
 from schemactl.preload import import_diff_modules
 from schemactl.render import script
 
-__all__ = ["DriftItem", "DriftResult", "check_drift", "check_target", "desired_for", "drift_document",
-           "render_drift"]
+__all__ = ["DriftItem", "DriftResult", "FORMAT_VERSION", "check_drift", "check_target", "desired_for",
+           "drift_document", "drift_items", "item_line", "render_drift"]
 
 Progress = Callable[[str], None]
 
-_STATE = {"create": "missing", "drop": "extra"}
+# The version of the JSON documents (drift and fleet drift); schemas/drift.schema.json describes it.
+FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
 class DriftItem:
-    """One drifted object: what it is, how it differs, and the SQL that fixes it."""
+    """One drifted object: what it is, how it differs, what fixing it risks, and the SQL that fixes it."""
 
     kind: str
     name: str
     state: str
     how: str
     fix: str
+    hazards: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "name": self.name, "state": self.state, "how": self.how, "fix": self.fix}
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "name": self.name, "state": self.state, "hazards": list(self.hazards),
+                "how": self.how, "statements": list(self.statements), "fix": self.fix}
 
 
 @dataclass(frozen=True)
@@ -54,15 +59,82 @@ class DriftResult:
         return not self.items and not self.dump_lines
 
 
-def _item(change: Change) -> DriftItem:
-    kind, _, name = change.object.partition(" ")
-    if kind == "materialized":
-        more, _, name = name.partition(" ")
-        kind = f"{kind} {more}"
-    state = _STATE.get(change.action, "changed")
-    first = change.sql.strip().splitlines()[0]
-    how = f"{change.action}: {first[:120]}"
-    return DriftItem(kind=kind, name=name, state=state, how=how, fix=change.sql.strip())
+# CREATE OR REPLACE of an object the target lacks is planned as a create.
+_REPLACEABLE = {"view", "function", "procedure", "materialized view"}
+
+
+def _state(effects: set[str]) -> str:
+    """missing (the fix creates it), extra (the fix drops it) or changed (anything else)."""
+    if CREATE in effects and DROP not in effects:
+        return "missing"
+    if DROP in effects and CREATE not in effects:
+        return "extra"
+    return "changed"
+
+
+def drift_items(changes: Iterable[Change], *, database: str = "", major: int | None = None) -> tuple[DriftItem, ...]:
+    """The changes grouped by the object they change: one item an object, in plan order.
+
+    A statement that changes no object (a session SET before a function body) makes no item;
+    it stays in the fix script. The index of a constraint belongs to the constraint's item, and
+    the columns, constraints, indexes, triggers and policies of a table that is created or
+    dropped whole belong to the table's. database names the target's database for its
+    privileges; major is the target server's (its keywords decide which names are quoted).
+    """
+    groups: dict[tuple[str, str], list[tuple[int, Change, str]]] = {}
+    tables: dict[tuple[str, str], str] = {}
+    for number, change in enumerate(changes):
+        found = identify(change.sql, engine_object=change.object, database=database, major=major)
+        if found is None:
+            continue
+        effect = found.effect
+        if effect == CHANGE and change.action == "create" and found.kind in _REPLACEABLE:
+            effect = CREATE
+        key = (found.kind, found.name)
+        groups.setdefault(key, []).append((number, change, effect))
+        if found.table:
+            tables.setdefault(key, found.table)
+    own = {key: [c for _, c, _ in members] for key, members in groups.items()}
+    for key, owner in _owners(groups, tables).items():
+        groups[owner].extend(groups.pop(key))
+    items = []
+    for (kind, name), members in sorted(groups.items(), key=lambda g: min(m[0] for m in g[1])):
+        members.sort(key=lambda m: m[0])
+        statements = tuple(c.sql.strip() for _, c, _ in members)
+        # How the object itself differs: its own statements, not those of the parts that go with it.
+        actions = ", ".join(dict.fromkeys(c.action for c in own[(kind, name)]))
+        first = own[(kind, name)][0].sql.strip().splitlines()[0]
+        items.append(DriftItem(
+            kind=kind, name=name, state=_state({e for _, _, e in members}),
+            how=f"{actions}: {first[:120]}", fix="\n".join(statements),
+            hazards=tuple(sorted({h for _, c, _ in members for h in c.hazards})), statements=statements))
+    return tuple(items)
+
+
+def _owners(groups: dict[tuple[str, str], list[tuple[int, Change, str]]],
+            tables: dict[tuple[str, str], str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The item each part-object's changes move into (the constraint of an index, a whole table)."""
+    def state(key: tuple[str, str]) -> str:
+        return _state({e for _, _, e in groups[key]})
+
+    whole = {name for kind, name in groups if kind == "table" and state(("table", name)) != "changed"}
+    owners: dict[tuple[str, str], tuple[str, str]] = {}
+    for key in groups:
+        kind, name = key
+        if kind == "index":
+            schema, _, index = name.partition(".")
+            # A primary key or unique constraint and its index share a name (and the schema); a
+            # constraint dropped while an index of its name is made stays apart from that index.
+            constraint = next((k for k in groups if k[0] == "constraint" and k[1].startswith(f"{index} on {schema}.")
+                               and (key not in tables or k[1] == f"{index} on {tables[key]}")
+                               and state(k) == state(key)), None)
+            if constraint is not None:
+                owners[key] = constraint
+                continue
+        if kind in ("column", "constraint", "index", "trigger", "policy") and tables.get(key) in whole:
+            owners[key] = ("table", tables[key])
+    # An index whose constraint moves into its table moves there too.
+    return {key: owners.get(owner, owner) for key, owner in owners.items()}
 
 
 def desired_for(ws: Workspace, schema_dir: Path, major: int, *, use_cache: bool = True) -> DesiredState:
@@ -78,7 +150,7 @@ def _read_target(target: str, major: int, reads: Reads) -> None:
     reads.dumps[target] = text
 
 
-def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads) -> DriftResult:
+def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads, major: int) -> DriftResult:
     reads.inspections[desired.url] = desired.inspection
     reads.normalized[desired.url] = list(desired.dump)
     wanted = desired.side()
@@ -87,7 +159,7 @@ def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads) ->
     report = zero_drift(ws, actual, wanted, reads=reads)
     if report.zero:
         return DriftResult(target=mask(target), items=(), plan=None, dump_lines=())
-    items = tuple(_item(c) for c in report.changes)
+    items = drift_items(report.changes, database=_dbname(target), major=major)
     note = ""
     plan: Plan | None = None
     if report.changes:
@@ -100,6 +172,15 @@ def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads) ->
         note = ("migra and the catalog checks find nothing, but the normalized pg_dump differs: "
                 "a difference the engine cannot express; fix by hand")
     return DriftResult(target=mask(target), items=items, plan=plan, dump_lines=report.dump_lines, note=note)
+
+
+def _dbname(url: str) -> str:
+    import psycopg  # noqa: PLC0415
+
+    try:
+        return str(psycopg.conninfo.conninfo_to_dict(url).get("dbname") or "")
+    except psycopg.Error:
+        return ""
 
 
 def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
@@ -118,7 +199,7 @@ def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
             pending = pool.submit(desired_for, ws, schema_dir, major, use_cache=use_cache)
             _read_target(target, major, reads)
             desired = pending.result()
-        return _compare(ws, target, desired, reads)
+        return _compare(ws, target, desired, reads, major)
 
 
 def check_target(target: str, desired_of: Callable[[int], DesiredState], *,
@@ -130,12 +211,13 @@ def check_target(target: str, desired_of: Callable[[int], DesiredState], *,
         ws.use_dev(desired.dev)
         reads = Reads()
         _read_target(target, major, reads)
-        return _compare(ws, target, desired, reads)
+        return _compare(ws, target, desired, reads, major)
 
 
 def drift_document(result: DriftResult) -> dict:
-    """The JSON form of one target's verdict."""
+    """The JSON form of one target's verdict (schemas/drift.schema.json, `#/$defs/target`)."""
     return {
+        "format_version": FORMAT_VERSION,
         "target": result.target,
         "drift": not result.zero,
         "items": [i.as_dict() for i in result.items],
@@ -145,15 +227,28 @@ def drift_document(result: DriftResult) -> dict:
     }
 
 
+def _objects(items: tuple[DriftItem, ...]) -> str:
+    return f"{len(items)} object" + ("" if len(items) == 1 else "s")
+
+
+def item_line(item: DriftItem | dict) -> str:
+    """One item as a line of the text report: state, kind, name, hazards, how."""
+    data = item.as_dict() if isinstance(item, DriftItem) else item
+    hazards = f" [{', '.join(data['hazards'])}]" if data.get("hazards") else ""
+    return f"  {data['state']:8} {data['kind']} {data['name']}{hazards}: {data['how']}"
+
+
 def render_drift(result: DriftResult, fmt: str) -> str:
+    """The verdict as text, Markdown or the JSON document."""
     if fmt == "json":
         return json.dumps(drift_document(result), indent=2) + "\n"
     if fmt == "markdown":
         if result.zero:
             return f"### Drift\n\nNo drift: `{result.target}` matches `schema/`.\n"
-        lines = ["### Drift", "", f"`{result.target}` differs from `schema/` in {len(result.items)} objects.", "",
-                 "| kind | object | state | how |", "| --- | --- | --- | --- |"]
-        lines += [f"| {i.kind} | `{i.name}` | {i.state} | `{i.how.replace('|', '/')}` |" for i in result.items]
+        lines = ["### Drift", "", f"`{result.target}` differs from `schema/` in {_objects(result.items)}.", "",
+                 "| kind | object | state | hazards | how |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {i.kind} | `{i.name}` | {i.state} | {', '.join(f'`{h}`' for h in i.hazards) or '–'} "
+                  f"| `{i.how.replace('|', '/')}` |" for i in result.items]
         if result.dump_lines:
             lines += ["", "Normalized `pg_dump` differences:", "", "```diff", *result.dump_lines[:200], "```"]
         if result.note:
@@ -164,9 +259,8 @@ def render_drift(result: DriftResult, fmt: str) -> str:
         return "\n".join(lines) + "\n"
     if result.zero:
         return f"no drift: {result.target} matches schema/\n"
-    lines = [f"drift: {result.target} differs from schema/ in {len(result.items)} objects"]
-    for item in result.items:
-        lines.append(f"  {item.state:8} {item.kind} {item.name}: {item.how}")
+    lines = [f"drift: {result.target} differs from schema/ in {_objects(result.items)}"]
+    lines += [item_line(item) for item in result.items]
     if result.dump_lines:
         lines.append("  normalized pg_dump differs:")
         lines += [f"    {line}" for line in result.dump_lines[:50]]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from schemactl.conninfo import mask
 from schemactl.desired import DesiredState, require_declarative_cached
-from schemactl.drift import DriftResult, check_target, desired_for, drift_document
+from schemactl.drift import FORMAT_VERSION, DriftResult, check_target, desired_for, drift_document, item_line
 from schemactl.engine import Workspace
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, InputError, SchemactlError
 from schemactl.preload import import_diff_modules
@@ -181,7 +181,8 @@ def _entry(result: TargetResult) -> dict:
     entry: dict = {"index": result.target.index, "name": result.target.name, "target": mask(result.target.url),
                    "status": result.status}
     if result.drift is not None:
-        entry.update(drift_document(result.drift))
+        # A drift entry carries every field of the single-target document, under the same names.
+        entry.update({k: v for k, v in drift_document(result.drift).items() if k != "format_version"})
     if result.error:
         entry["error"] = result.error
     return entry
@@ -190,8 +191,8 @@ def _entry(result: TargetResult) -> dict:
 def fleet_document(results: list[TargetResult], *, total: int, shard: tuple[int, int] | None = None) -> dict:
     """One JSON-ready document: a result per target, the counts, and which shard it covers."""
     entries = [_entry(r) for r in results]
-    return {"shard": {"index": shard[0], "count": shard[1]} if shard else None, "total_targets": total,
-            "summary": _summary(entries), "results": entries}
+    return {"format_version": FORMAT_VERSION, "shard": {"index": shard[0], "count": shard[1]} if shard else None,
+            "total_targets": total, "summary": _summary(entries), "results": entries}
 
 
 def _summary(entries: list[dict]) -> dict:
@@ -221,7 +222,12 @@ def merge_documents(documents: list[dict]) -> dict:
     if len(totals) != 1:
         raise InputError("the shards were cut from different targets files")
     entries = sorted((e for d in documents for e in d["results"]), key=lambda e: e["index"])
-    return {"shard": None, "total_targets": totals.pop(), "summary": _summary(entries), "results": entries}
+    versions = {d.get("format_version", FORMAT_VERSION) for d in documents}
+    if versions != {FORMAT_VERSION}:
+        raise InputError(f"the documents have format versions {sorted(versions)}; this schemactl reads "
+                         f"{FORMAT_VERSION}: run every shard with the same schemactl")
+    return {"format_version": FORMAT_VERSION, "shard": None, "total_targets": totals.pop(),
+            "summary": _summary(entries), "results": entries}
 
 
 def _cell(text: str) -> str:
@@ -269,7 +275,7 @@ def render_fleet(document: dict, fmt: str) -> str:
         if e["status"] == "drift":
             lines += ["", f"{e['name']} ({e['target']}):"]
             items = e.get("items", [])
-            lines += [f"  {i['state']:8} {i['kind']} {i['name']}: {i['how']}" for i in items[:_SHOWN]]
+            lines += [item_line(i) for i in items[:_SHOWN]]
             if len(items) > _SHOWN:
                 lines.append(f"  ... and {len(items) - _SHOWN} more (--format json lists every one)")
             if not e.get("items") and e.get("dump_differences"):
