@@ -19,7 +19,7 @@ from schemactl.preload import import_diff_modules
 from schemactl.render import script
 
 __all__ = ["DriftItem", "DriftResult", "FORMAT_VERSION", "check_drift", "check_target", "desired_for",
-           "drift_document", "drift_items", "item_line", "render_drift"]
+           "drift_document", "drift_items", "item_line", "json_schema", "render_drift"]
 
 Progress = Callable[[str], None]
 
@@ -225,6 +225,13 @@ def drift_document(result: DriftResult) -> dict:
         "fix": script(result.plan.changes, title="fix drift") if result.plan else "",
         "note": result.note,
     }
+
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of the drift and fleet drift documents, shipped with the package."""
+    from importlib.resources import files  # noqa: PLC0415
+
+    return json.loads(files("schemactl").joinpath("schemas/drift.schema.json").read_text(encoding="utf-8"))
 
 
 def _objects(items: tuple[DriftItem, ...]) -> str:
