@@ -16,6 +16,7 @@ from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
 from schemactl.validate.gate import load_declarative
+from schemactl.waits import watch_waits
 
 __all__ = ["ApplyOutcome", "apply_schema", "converge", "drop_indexes_built", "run_changes", "SCHEMA_LOCK_KEY"]
 
@@ -23,6 +24,7 @@ Progress = Callable[[str], None]
 
 # One advisory lock for every schema change the tool makes (apply and migrate).
 SCHEMA_LOCK_KEY = 0x5343484D  # "SCHM"
+_OUR_LOCKS = {SCHEMA_LOCK_KEY: "the schema lock (another schemactl apply or migrate runs)"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def drop_indexes_built(conn: psycopg.Connection, online_steps: Iterable[object])
 def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False,
              allow_destructive: bool = False, progress: Progress = lambda _: None) -> Plan:
     """Bring the live database at target to the desired side, under the schema lock."""
-    with connect(target, autocommit=True) as conn, advisory_lock(conn, SCHEMA_LOCK_KEY):
+    with connect(target, autocommit=True) as conn, \
+            watch_waits(target, conn.info.backend_pid, progress, advisory=_OUR_LOCKS) as waits, \
+            advisory_lock(conn, SCHEMA_LOCK_KEY):
         progress(f"holding the schema lock on {mask(target)}")
         actual = ws.open(target, label="target", declared_roles=desired.roles)
         plan = make_plan(ws, actual, desired)
@@ -95,7 +99,9 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
         try:
             run_changes(conn, plan.changes, plan.rollback)
         except psycopg.Error as exc:
-            raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}") from None
+            # After a lock timeout, say whose lock it was (the watch saw it while the statement waited).
+            blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
+            raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
         after = zero_drift(ws, ws.open(target, label="target", declared_roles=desired.roles), desired)
         if not after.zero:
             remaining = [c.object for c in after.changes] + list(after.dump_lines[:3])

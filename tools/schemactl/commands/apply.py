@@ -23,6 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--schema-dir", default="schema", metavar="DIR")
     parser.add_argument("--allow-destructive", action="store_true")
     parser.add_argument("--dry-run", action="store_true", help="print the script, change nothing")
+    # -q quiets the change list and the closing line too; --dry-run still prints its script.
     add_dev_url(parser)
     add_output(parser)
     parser.set_defaults(handler=run)
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.dry_run:
         out.write(script(outcome.plan.changes, title=f"migration: {outcome.plan.source} -> {outcome.plan.target}"))
         return EXIT_DIFFERENCES if not outcome.plan.empty else EXIT_OK
-    err.write(plan_text(outcome.plan))
-    print(f"applied {len(outcome.plan.changes)} changes to {mask(target)}; zero drift verified", file=out)
+    if not args.quiet:
+        # -q: nothing but errors (the exit code says it worked).
+        err.write(plan_text(outcome.plan))
+        print(f"applied {len(outcome.plan.changes)} changes to {mask(target)}; zero drift verified", file=out)
     return EXIT_OK
