@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from schemactl.apply import apply_schema
+from schemactl.apply import SCHEMA_LOCK_KEY, apply_schema
 from schemactl.cli import parse_args, run
 from schemactl.engine import Workspace, dump_schema, zero_drift
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, EXIT_REFUSED, SchemactlError
@@ -68,6 +72,8 @@ def test_destructive_apply_is_refused_and_target_untouched(tmp_path: Path, fresh
     before = _state(fresh_db, dev_server)
     code, _, err = _cli("apply", "-q", "--target", fresh_db, "--schema-dir", str(smaller), "--dev-url", dev_server.url)
     assert code == EXIT_REFUSED, err
+    # The refusal names what would be lost.
+    assert "deletes_data" in err and "wallets column lamports" in err, err
     assert _state(fresh_db, dev_server) == before
     code, _, err = _cli("apply", "-q", "--allow-destructive", "--target", fresh_db, "--schema-dir", str(smaller),
                         "--dev-url", dev_server.url)
@@ -121,3 +127,52 @@ def test_online_forms_where_rows_exist(tmp_path: Path, fresh_db: str, dev_server
     with psycopg.connect(fresh_db) as conn:
         valid = conn.execute("SELECT convalidated FROM pg_constraint WHERE conname = 'wallets_lamports_nonnegative'")
         assert valid.fetchone()[0] is True
+
+
+def test_quiet_apply_prints_nothing_but_errors(tmp_path: Path, fresh_db: str, dev_server) -> None:
+    code, out, err = _cli("apply", "-q", "--target", fresh_db, "--schema-dir", str(_schema(tmp_path, "v1", BASE)),
+                          "--dev-url", dev_server.url)
+    assert (code, out, err) == (EXIT_OK, "", "")
+    code, out, err = _cli("apply", "-q", "--target", fresh_db, "--schema-dir", str(tmp_path / "missing"),
+                          "--dev-url", dev_server.url)
+    assert code == 2 and out == "" and "missing" in err
+
+
+SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
+
+
+def test_waiting_apply_names_the_lock_and_its_holder(tmp_path: Path, fresh_db: str, dev_server) -> None:
+    apply_schema(fresh_db, _schema(tmp_path, "v1", BASE), dev_url=dev_server.url)
+    wider = _schema(tmp_path, "v2", BASE.replace("DEFAULT 0\n", "DEFAULT 0,\n    label text\n"))
+    with psycopg.connect(fresh_db, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        waiting = subprocess.Popen([SCHEMACTL, "apply", "--target", fresh_db, "--schema-dir", str(wider),
+                                    "--dev-url", dev_server.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(waiting.stderr), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 120
+        while not any("waiting for" in line for line in lines) and time.monotonic() < deadline:
+            assert waiting.poll() is None, "".join(lines)
+            time.sleep(0.2)
+        holder.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+        said = [line for line in lines if "waiting for" in line]
+        assert said and "the schema lock" in said[0] and f"held by pid {holder.info.backend_pid} " in said[0], lines
+    assert waiting.wait(timeout=300) == EXIT_OK
+    reader.join(timeout=10)
+    assert "zero drift verified" in waiting.stdout.read()
+
+
+def test_lock_timeout_names_the_session_holding_the_table(tmp_path: Path, fresh_db: str, dev_server) -> None:
+    apply_schema(fresh_db, _schema(tmp_path, "v1", BASE), dev_url=dev_server.url)
+    wider = _schema(tmp_path, "v2", BASE.replace("DEFAULT 0\n", "DEFAULT 0,\n    label text\n"))
+    before = _state(fresh_db, dev_server)
+    with psycopg.connect(fresh_db) as holder:
+        holder.execute("LOCK TABLE wallets IN ACCESS SHARE MODE")  # an open transaction reading the table
+        code, _, err = _cli("apply", "-q", "--target", fresh_db, "--schema-dir", str(wider),
+                            "--dev-url", dev_server.url)
+        pid = holder.info.backend_pid
+    assert code == 2, err
+    assert "lock timeout" in err and f"on public.wallets, held by pid {pid} " in err, err
+    assert _state(fresh_db, dev_server) == before

@@ -17,8 +17,10 @@ from psycopg import sql
 from schemactl.build import build_source
 from schemactl.conninfo import with_dbname
 from schemactl.engine import _copy_database_acl
-from schemactl.drift import check_drift
+from schemactl.drift import check_drift, drift_document
+from schemactl.identity import KINDS
 
+from drift_schema import assert_valid
 from fixtures_db import SCHEMA_DIR
 
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
@@ -113,6 +115,10 @@ def test_hand_edit_is_reported_by_name(edit: str, live_copy: str) -> None:
     assert not result.zero
     named = [item for item in result.items if name in item.name or name in item.fix]
     assert named, f"{name} not in {[i.as_dict() for i in result.items]}"
+    # One item an object, each a real object with one spelling, and the JSON follows the schema.
+    keys = [(i.kind, i.name) for i in result.items]
+    assert len(keys) == len(set(keys)) and all(kind in KINDS and name for kind, name in keys), keys
+    assert_valid(drift_document(result), "target")
     # The fix is verified: applied to a copy it returns to schema/.
     assert result.plan is not None and result.plan.verified, result.note
 
@@ -122,16 +128,18 @@ def test_drift_report_formats_and_exit_code(live_copy: str) -> None:
         conn.execute("DROP INDEX memory_batches_created_date_idx")
     text = _drift_cli(live_copy)
     assert text.returncode == 1, text.stderr
-    assert "memory_batches_created_date_idx" in text.stdout
+    assert "differs from schema/ in 1 object\n" in text.stdout
+    assert "missing  index public.memory_batches_created_date_idx [index_build]" in text.stdout
     assert "CREATE INDEX memory_batches_created_date_idx" in text.stdout
     as_json = _drift_cli(live_copy, "--format", "json")
     assert as_json.returncode == 1
     report = json.loads(as_json.stdout)
+    assert_valid(report, "target")
     assert report["drift"] is True
     assert any(i["state"] == "missing" and "memory_batches_created_date_idx" in i["name"] for i in report["items"])
     markdown = _drift_cli(live_copy, "--format", "markdown")
     assert markdown.returncode == 1
-    assert "| kind | object | state | how |" in markdown.stdout
+    assert "| kind | object | state | hazards | how |" in markdown.stdout
     assert "```sql" in markdown.stdout
 
 
@@ -143,3 +151,59 @@ def test_apply_fixes_drift(live_copy: str) -> None:
                              capture_output=True, text=True, timeout=600)
     assert applied.returncode == 0, applied.stderr
     assert _drift_cli(live_copy).returncode == 0
+
+
+def test_function_body_change_is_one_item(live_copy: str) -> None:
+    with psycopg.connect(live_copy, autocommit=True) as conn:
+        conn.execute("CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql "
+                     "AS $$BEGIN RETURN NEW; END$$")
+    run = _drift_cli(live_copy, "--format", "json")
+    assert run.returncode == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert_valid(report, "target")
+    assert [(i["kind"], i["name"], i["state"]) for i in report["items"]] == [
+        ("function", "public.set_updated_at()", "changed")]
+    item = report["items"][0]
+    assert item["hazards"] == ["has_untracked_dependencies"]
+    assert [s.split("(")[0] for s in item["statements"]] == ["CREATE OR REPLACE FUNCTION public.set_updated_at"]
+    # The session setting migra puts before a function stays in the fix script, as no item.
+    assert "check_function_bodies" in report["fix"]
+    text = _drift_cli(live_copy)
+    assert "in 1 object\n" in text.stdout and "VariableSetStmt" not in text.stdout
+
+
+def test_policy_change_is_one_item_fixed_by_alter_policy(live_copy: str) -> None:
+    with psycopg.connect(live_copy, autocommit=True) as conn:
+        conn.execute("ALTER POLICY owner_access ON memory_assets USING (true)")
+    result = check_drift(live_copy, SCHEMA_DIR)
+    assert [(i.kind, i.name, i.state) for i in result.items] == [
+        ("policy", "owner_access on public.memory_assets", "changed")]
+    assert [s.split()[:2] for s in result.items[0].statements] == [["ALTER", "POLICY"]]
+    assert result.items[0].hazards == ("authorization",)
+    assert result.plan is not None and result.plan.verified, result.note
+    assert_valid(drift_document(result), "target")
+
+
+def test_extra_column_with_data_is_one_item_that_deletes_data(live_copy: str) -> None:
+    with psycopg.connect(live_copy, autocommit=True) as conn:
+        conn.execute('CREATE TABLE "Hand Made" (id integer PRIMARY KEY, note text)')
+        conn.execute("""INSERT INTO "Hand Made" VALUES (1, 'kept by hand')""")
+        conn.execute("INSERT INTO merkle_trees (tree_address, authority_address, max_depth, max_buffer_size) "
+                     "VALUES (repeat('1', 32), repeat('2', 32), 14, 64)")
+        conn.execute("ALTER TABLE merkle_trees ADD COLUMN hand_note text DEFAULT 'typed by hand'")
+    result = check_drift(live_copy, SCHEMA_DIR)
+    items = {(i.kind, i.name): i for i in result.items}
+    assert set(items) == {("column", "public.merkle_trees.hand_note"), ("table", 'public."Hand Made"')}, items
+    table = items[("table", 'public."Hand Made"')]
+    # The table's primary key (a constraint and its index) goes with the table: one item.
+    assert table.state == "extra" and "deletes_data" in table.hazards and len(table.statements) >= 1
+    column = items[("column", "public.merkle_trees.hand_note")]
+    assert column.state == "extra" and "deletes_data" in column.hazards, column
+    report = drift_document(result)
+    assert_valid(report, "target")
+    assert {i["name"]: i["hazards"] for i in report["items"]}["public.merkle_trees.hand_note"] == [
+        "access_exclusive_lock", "deletes_data"]
+    refused = subprocess.run([SCHEMACTL, "apply", "--target", live_copy, "--schema-dir", str(SCHEMA_DIR), "-q"],
+                             capture_output=True, text=True, timeout=600)
+    assert refused.returncode == 3, refused.stderr
+    assert "hand_note" in refused.stderr and "Hand Made" in refused.stderr
