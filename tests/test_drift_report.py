@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from drift_schema import SCHEMA, assert_valid
-from schemactl.drift import DriftResult, drift_document, drift_items, render_drift
+from schemactl.drift import DriftResult, drift_document, drift_items, existing_replaceable, render_drift
 from schemactl.fleet import FleetTarget, TargetResult, fleet_document, merge_documents
 from schemactl.identity import KINDS, UnknownObject, identify, quote_name
 from schemactl.plan import HAZARDS, Change
@@ -25,6 +25,8 @@ from schemactl.plan import HAZARDS, Change
      "public.f(integer,double precision)"),
     ('REVOKE EXECUTE ON FUNCTION public.g(v VARIADIC character varying[]) FROM PUBLIC;', "function",
      "public.g(character varying[])"),
+    ('ALTER FUNCTION report.scaled(amount numeric, unit text, b bit, i interval, c "char") OWNER TO "o";', "function",
+     'report.scaled(numeric,text,bit,interval,"char")'),
     ('CREATE PROCEDURE public."Move"(x timestamp with time zone) LANGUAGE sql AS $$select 1$$', "procedure",
      'public."Move"(timestamp with time zone)'),
     ('create policy "owner_access" on "public"."memory_assets" as permissive for all to "svc" using (true);',
@@ -142,3 +144,15 @@ def test_fleet_entries_carry_the_single_target_fields() -> None:
                            total=1)["results"][0]
     single = drift_document(_result())
     assert {k: v for k, v in single.items() if k != "format_version"}.items() <= entry.items()
+
+
+def test_a_new_overload_is_missing_not_changed() -> None:
+    existing = existing_replaceable({("FUNCTION", "public.f(a integer)"): "o", ("VIEW", 'public."V"'): "o",
+                                     ("TABLE", "public.t"): "o"})
+    assert existing == {("function", "public.f(integer)"), ("view", 'public."V"')}
+    replace = [_change("CREATE OR REPLACE FUNCTION public.f(a text)\n RETURNS integer\n LANGUAGE sql\n"
+                       "AS $function$select 1$function$", "replace", ("has_untracked_dependencies",)),
+               _change("CREATE OR REPLACE FUNCTION public.f(a integer)\n RETURNS integer\n LANGUAGE sql\n"
+                       "AS $function$select 2$function$", "replace", ("has_untracked_dependencies",))]
+    assert [(i.name, i.state) for i in drift_items(replace, existing=existing)] == [
+        ("public.f(text)", "missing"), ("public.f(integer)", "changed")]

@@ -21,6 +21,7 @@ from schemactl.errors import InputError
 from schemactl.fleet import merge_documents, parse_shard, parse_targets, shard_of
 from schemactl.load import load_path, require_parsed
 
+from drift_schema import assert_valid
 from fixtures_db import SCHEMA_DIR
 
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
@@ -106,10 +107,12 @@ def test_fleet_reports_every_target_and_exits_2(fleet: dict[str, str], tmp_path:
     as_json = _fleet_cli("--targets", "-", "--format", "json", stdin=_targets_text(fleet))
     assert as_json.returncode == 2, as_json.stderr
     document = json.loads(as_json.stdout)
+    assert_valid(document, "fleet")
     results = {r["name"]: r for r in document["results"]}
     assert {n: r["status"] for n, r in results.items()} == {"clean": "clean", "drifted": "drift",
                                                            "unreachable": "error"}
-    assert any("memory_batches_created_date_idx" in i["name"] for i in results["drifted"]["items"])
+    assert [(i["kind"], i["name"], i["state"], i["hazards"]) for i in results["drifted"]["items"]] == [
+        ("index", "public.memory_batches_created_date_idx", "missing", ["index_build"])]
     assert "CREATE INDEX memory_batches_created_date_idx" in results["drifted"]["fix"]
     assert results["unreachable"]["target"] == "postgresql://app:***@127.0.0.1:1/tenant"
     assert document["summary"] == {"targets": 3, "clean": 1, "drift": 1, "error": 1, "exit_code": 2}
@@ -144,6 +147,7 @@ def shard_files(fleet: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
 def test_shards_merge_into_the_whole_fleet(shard_files: list[Path]) -> None:
     for index, path in enumerate(shard_files, 1):
         document = json.loads(path.read_text())
+        assert_valid(document, "fleet")
         assert document["shard"] == {"index": index, "count": 2} and document["total_targets"] == 3
     # Shard 1 holds targets 1 and 3 (clean, unreachable), shard 2 target 2 (drifted).
     assert [r["name"] for r in json.loads(shard_files[0].read_text())["results"]] == ["clean", "unreachable"]
@@ -151,6 +155,7 @@ def test_shards_merge_into_the_whole_fleet(shard_files: list[Path]) -> None:
                             capture_output=True, text=True, timeout=60)
     assert merged.returncode == 2, merged.stderr
     whole = json.loads(merged.stdout)
+    assert_valid(whole, "fleet")
     assert [(r["name"], r["status"]) for r in whole["results"]] == [
         ("clean", "clean"), ("drifted", "drift"), ("unreachable", "error")]
     assert whole["summary"]["exit_code"] == 2

@@ -13,13 +13,14 @@ from schemactl.desired import DesiredState, desired_state, require_declarative_c
 from schemactl.diff import Side
 from schemactl.engine import Reads, Workspace, make_plan, read_database, zero_drift
 from schemactl.errors import VerificationFailed
-from schemactl.identity import CHANGE, CREATE, DROP, identify
+from schemactl.identity import CHANGE, CREATE, DROP, identify, name_of_object
 from schemactl.plan import Change, Plan
 from schemactl.preload import import_diff_modules
 from schemactl.render import script
 
 __all__ = ["DriftItem", "DriftResult", "FORMAT_VERSION", "check_drift", "check_target", "desired_for",
-           "drift_document", "drift_items", "item_line", "json_schema", "render_drift"]
+           "drift_document", "drift_items", "existing_replaceable", "item_line", "json_schema",
+           "render_drift"]
 
 Progress = Callable[[str], None]
 
@@ -72,14 +73,17 @@ def _state(effects: set[str]) -> str:
     return "changed"
 
 
-def drift_items(changes: Iterable[Change], *, database: str = "", major: int | None = None) -> tuple[DriftItem, ...]:
+def drift_items(changes: Iterable[Change], *, database: str = "", major: int | None = None,
+                existing: frozenset[tuple[str, str]] | None = None) -> tuple[DriftItem, ...]:
     """The changes grouped by the object they change: one item an object, in plan order.
 
     A statement that changes no object (a session SET before a function body) makes no item;
     it stays in the fix script. The index of a constraint belongs to the constraint's item, and
     the columns, constraints, indexes, triggers and policies of a table that is created or
     dropped whole belong to the table's. database names the target's database for its
-    privileges; major is the target server's (its keywords decide which names are quoted).
+    privileges; major is the target server's (its keywords decide which names are quoted);
+    existing holds the (kind, name) of the target's views and functions, so that CREATE OR
+    REPLACE of one it lacks (a new overload of a function it has) reads as missing.
     """
     groups: dict[tuple[str, str], list[tuple[int, Change, str]]] = {}
     tables: dict[tuple[str, str], str] = {}
@@ -88,7 +92,8 @@ def drift_items(changes: Iterable[Change], *, database: str = "", major: int | N
         if found is None:
             continue
         effect = found.effect
-        if effect == CHANGE and change.action == "create" and found.kind in _REPLACEABLE:
+        if effect == CHANGE and found.kind in _REPLACEABLE and (
+                change.action == "create" or (existing is not None and (found.kind, found.name) not in existing)):
             effect = CREATE
         key = (found.kind, found.name)
         groups.setdefault(key, []).append((number, change, effect))
@@ -109,6 +114,24 @@ def drift_items(changes: Iterable[Change], *, database: str = "", major: int | N
             how=f"{actions}: {first[:120]}", fix="\n".join(statements),
             hazards=tuple(sorted({h for _, c, _ in members for h in c.hazards})), statements=statements))
     return tuple(items)
+
+
+def existing_replaceable(owners: Iterable[tuple[str, str]], *, major: int | None = None) -> frozenset[tuple[str, str]]:
+    """(kind, name) of the views and functions among a catalog snapshot's owned objects."""
+    found = set()
+    for kind, identity in owners:
+        word = kind.lower()
+        if word in ("function", "procedure"):
+            # The catalog's identity (quote_ident'd name, pg_get_function_identity_arguments) is
+            # parsed, never run, to spell it as the items do.
+            obj = identify(f"DROP {kind} {identity};", major=major)
+        elif word in ("view", "materialized view"):
+            obj = name_of_object(f"{word} {identity}", major=major)
+        else:
+            continue
+        if obj is not None:
+            found.add((obj.kind, obj.name))
+    return frozenset(found)
 
 
 def _owners(groups: dict[tuple[str, str], list[tuple[int, Change, str]]],
@@ -159,7 +182,9 @@ def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads, ma
     report = zero_drift(ws, actual, wanted, reads=reads)
     if report.zero:
         return DriftResult(target=mask(target), items=(), plan=None, dump_lines=())
-    items = drift_items(report.changes, database=_dbname(target), major=major)
+    existing = existing_replaceable(reads.inspections[target].snapshot.owners, major=major) \
+        if target in reads.inspections else None
+    items = drift_items(report.changes, database=_dbname(target), major=major, existing=existing)
     note = ""
     plan: Plan | None = None
     if report.changes:

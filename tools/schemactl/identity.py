@@ -38,8 +38,10 @@ _KEYWORDS = frozenset(RESERVED_KEYWORDS) | frozenset(TYPE_FUNC_NAME_KEYWORDS) | 
 # migra renames an enum it replaces to this, creates the new one, then drops the old.
 _OLD_ENUM_SUFFIX = "__old_version_to_be_dropped"
 
-# format_type()'s spelling of the built-in types whose internal name differs from it.
+# format_type()'s spelling of the built-in types the grammar turns into pg_catalog names: SQL's
+# own words, never quoted (numeric, bit and interval are keywords, but format_type prints them bare).
 _TYPE_NAMES = {
+    "numeric": "numeric", "bit": "bit", "interval": "interval",
     "int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real", "float8": "double precision",
     "bool": "boolean", "bpchar": "character", "varchar": "character varying", "varbit": "bit varying",
     "time": "time without time zone", "timetz": "time with time zone",
@@ -360,8 +362,14 @@ _OBJECT_WORDS = ("materialized view", "default privileges", "role", "database", 
                  "collation", "sequence", "table", "index", "view", "function", "procedure", "trigger", "policy")
 
 
-def name_of_object(text: str, *, database: str = "") -> ObjectId | None:
+def name_of_object(text: str, *, database: str = "", major: int | None = None) -> ObjectId | None:
     """The kind and name of an engine object string ('role app', 'database (current)', 'table "s"."t"')."""
+    if major is not None:
+        token = _MAJOR.set(major)
+        try:
+            return name_of_object(text, database=database)
+        finally:
+            _MAJOR.reset(token)
     for word in _OBJECT_WORDS:
         if not text.startswith(word + " "):
             continue
