@@ -44,6 +44,12 @@ from schemactl.plan import HAZARDS, Change
     ('ALTER VIEW "public"."v" SET (security_invoker = true);', "view", "public.v"),
     ('alter type "public"."e" rename to "e__old_version_to_be_dropped";', "type", "public.e"),
     ('drop type "public"."e__old_version_to_be_dropped";', "type", "public.e"),
+    ('CREATE DOMAIN "public"."Base58" AS text CONSTRAINT "b58" CHECK (VALUE ~ \'^[1-9]+$\');', "domain",
+     'public."Base58"'),
+    ('ALTER DOMAIN "public"."Base58" DROP CONSTRAINT "b58";', "domain", 'public."Base58"'),
+    ('DROP DOMAIN "public"."Base58";\nCREATE DOMAIN "public"."Base58" AS character varying;', "domain",
+     'public."Base58"'),
+    ('COMMENT ON DOMAIN "public"."Base58" IS NULL;', "domain", 'public."Base58"'),
 ])
 def test_statements_name_their_object_one_way(statement: str, kind: str, name: str) -> None:
     found = identify(statement)
@@ -55,6 +61,12 @@ def test_a_session_setting_is_no_object_and_an_unknown_statement_is_an_error() -
     assert identify("set check_function_bodies = off;") is None
     with pytest.raises(UnknownObject, match="cannot tell which object"):
         identify("VACUUM public.t;")
+
+
+def test_a_few_statements_on_one_object_keep_what_they_do_to_it() -> None:
+    created = identify('CREATE DOMAIN public.d AS text;\nCOMMENT ON DOMAIN public.d IS \'x\';')
+    recreated = identify('DROP DOMAIN public.d;\nCREATE DOMAIN public.d AS integer;')
+    assert (created.effect, recreated.effect) == ("create", "change")
 
 
 def test_engine_names_of_do_blocks() -> None:
@@ -86,6 +98,14 @@ def test_a_function_body_change_is_one_item() -> None:
     assert [(i.kind, i.name, i.state) for i in items] == [("function", "public.f(integer)", "changed")]
     assert items[0].hazards == ("authorization", "has_untracked_dependencies")
     assert len(items[0].statements) == 3 and not any("check_function_bodies" in s for s in items[0].statements)
+
+
+def test_role_blocks_are_missing_or_extra_roles() -> None:
+    block = "DO $role$ BEGIN NULL; END $role$;"
+    changes = [Change(sql=block, object="role app", action="create"), Change(sql=block, object="role old", action="drop"),
+               Change(sql=block, object="role kept", action="alter")]
+    assert [(i.name, i.state) for i in drift_items(changes)] == [("app", "missing"), ("old", "extra"),
+                                                                  ("kept", "changed")]
 
 
 def test_a_dropped_table_takes_its_constraint_and_index_along() -> None:

@@ -60,7 +60,7 @@ class DriftResult:
         return not self.items and not self.dump_lines
 
 
-# CREATE OR REPLACE of an object the target lacks is planned as a create.
+# Kinds written CREATE OR REPLACE, whether the target has them or not.
 _REPLACEABLE = {"view", "function", "procedure", "materialized view"}
 
 
@@ -92,9 +92,11 @@ def drift_items(changes: Iterable[Change], *, database: str = "", major: int | N
         if found is None:
             continue
         effect = found.effect
-        if effect == CHANGE and found.kind in _REPLACEABLE and (
-                change.action == "create" or (existing is not None and (found.kind, found.name) not in existing)):
-            effect = CREATE
+        if effect == CHANGE and (change.action == "create" or (
+                found.kind in _REPLACEABLE and existing is not None and (found.kind, found.name) not in existing)):
+            effect = CREATE  # CREATE OR REPLACE of what the target lacks, a role's create block
+        elif effect == CHANGE and change.action == "drop" and found.kind == "role":
+            effect = DROP
         key = (found.kind, found.name)
         groups.setdefault(key, []).append((number, change, effect))
         if found.table:

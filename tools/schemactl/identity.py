@@ -25,7 +25,7 @@ __all__ = ["KINDS", "ObjectId", "UnknownObject", "identify", "quote_name", "name
 
 # Every kind an item of a drift report can have (the JSON Schema lists the same).
 KINDS = (
-    "role", "database", "schema", "extension", "type", "collation", "sequence", "table", "column",
+    "role", "database", "schema", "extension", "type", "domain", "collation", "sequence", "table", "column",
     "constraint", "index", "view", "materialized view", "function", "procedure", "trigger", "policy",
     "default privileges",
 )
@@ -202,6 +202,8 @@ def _drop(node: ast.DropStmt) -> ObjectId | None:
         return ObjectId(word, _function(obj), DROP)
     if kind in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY) and isinstance(obj, (tuple, list)):
         return _on("trigger" if kind == ObjectType.OBJECT_TRIGGER else "policy", obj, DROP)
+    if kind == ObjectType.OBJECT_DOMAIN and isinstance(obj, ast.TypeName):
+        return ObjectId("domain", _names(obj.names), DROP)
     if kind == ObjectType.OBJECT_TYPE and isinstance(obj, ast.TypeName):
         parts = _strings(obj.names)
         name = parts[-1].removesuffix(_OLD_ENUM_SUFFIX)
@@ -235,8 +237,8 @@ def _comment(node: ast.CommentStmt) -> ObjectId | None:
         word = {ObjectType.OBJECT_ROLE: "role", ObjectType.OBJECT_SCHEMA: "schema",
                 ObjectType.OBJECT_EXTENSION: "extension"}.get(objtype, "database")
         return ObjectId(word, quote_name(target.sval))
-    if objtype == ObjectType.OBJECT_TYPE and isinstance(target, ast.TypeName):
-        return ObjectId("type", _names(target.names))
+    if objtype in (ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN) and isinstance(target, ast.TypeName):
+        return ObjectId("domain" if objtype == ObjectType.OBJECT_DOMAIN else "type", _names(target.names))
     return None
 
 
@@ -253,8 +255,8 @@ def _grant(node: ast.GrantStmt) -> ObjectId | None:
     if isinstance(target, ast.String):
         word = {ObjectType.OBJECT_SCHEMA: "schema", ObjectType.OBJECT_DATABASE: "database"}.get(node.objtype)
         return ObjectId(word, quote_name(target.sval)) if word else None
-    if isinstance(target, (tuple, list)) and node.objtype == ObjectType.OBJECT_TYPE:
-        return ObjectId("type", _names(target))
+    if isinstance(target, (tuple, list)) and node.objtype in (ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN):
+        return ObjectId("domain" if node.objtype == ObjectType.OBJECT_DOMAIN else "type", _names(target))
     return None
 
 
@@ -266,7 +268,8 @@ def _owner(node: ast.AlterOwnerStmt) -> ObjectId | None:
         word = {ObjectType.OBJECT_SCHEMA: "schema", ObjectType.OBJECT_DATABASE: "database"}.get(node.objectType)
         return ObjectId(word, quote_name(node.object.sval)) if word else None
     if isinstance(node.object, (tuple, list)):
-        word = {ObjectType.OBJECT_TYPE: "type", ObjectType.OBJECT_COLLATION: "collation"}.get(node.objectType)
+        word = {ObjectType.OBJECT_TYPE: "type", ObjectType.OBJECT_DOMAIN: "domain",
+                ObjectType.OBJECT_COLLATION: "collation"}.get(node.objectType)
         return ObjectId(word, _names(node.object)) if word else None
     return None
 
@@ -347,6 +350,10 @@ def _of_node(node: ast.Node) -> ObjectId | None:  # noqa: PLR0911, PLR0912  (one
         return ObjectId("type", _rel(node.typevar), CREATE)
     if isinstance(node, ast.CreateEnumStmt):
         return ObjectId("type", _names(node.typeName), CREATE)
+    if isinstance(node, ast.CreateDomainStmt):
+        return ObjectId("domain", _names(node.domainname), CREATE)
+    if isinstance(node, ast.AlterDomainStmt):
+        return ObjectId("domain", _names(node.typeName))
     if isinstance(node, ast.AlterEnumStmt):
         return ObjectId("type", _names(node.typeName))
     if isinstance(node, ast.DefineStmt) and node.kind == ObjectType.OBJECT_COLLATION:
@@ -358,7 +365,7 @@ def _of_node(node: ast.Node) -> ObjectId | None:  # noqa: PLR0911, PLR0912  (one
 
 
 # The engine's own object strings (Change.object) for what it writes as DO blocks.
-_OBJECT_WORDS = ("materialized view", "default privileges", "role", "database", "schema", "extension", "type",
+_OBJECT_WORDS = ("materialized view", "default privileges", "role", "database", "schema", "extension", "type", "domain",
                  "collation", "sequence", "table", "index", "view", "function", "procedure", "trigger", "policy")
 
 
@@ -443,12 +450,16 @@ def _identify(statement: str, engine_object: str, database: str) -> ObjectId | N
     found = {_of_node(n) for n in nodes if not isinstance(n, (ast.DoStmt, ast.VariableSetStmt))}
     if len(found) == 1 and None not in found:
         return found.pop()
+    if None not in found and len({(f.kind, f.name) for f in found}) == 1:
+        # A few statements on one object (a role's block, a domain and its comment): a create
+        # with its details creates it, a drop and a create change it.
+        effects = {f.effect for f in found}
+        effect = CREATE if CREATE in effects and DROP not in effects else \
+            DROP if DROP in effects and CREATE not in effects else CHANGE
+        one = found.pop()
+        return ObjectId(one.kind, one.name, effect, one.table)
     named = name_of_object(engine_object, database=database) if engine_object else None
     if named is not None:
         return named
-    if None not in found and len({(f.kind, f.name) for f in found}) == 1:
-        # A few statements on one object (a role's block): together they change it.
-        one = found.pop()
-        return ObjectId(one.kind, one.name)
     first = statement.strip().splitlines()[0][:120] if statement.strip() else "(empty)"
     raise UnknownObject(f"cannot tell which object this statement changes ({engine_object or 'no name'}): {first}")
