@@ -1213,6 +1213,49 @@ _CREATE_CHILD = re.compile(r'^(?P<head>create (?:unlogged )?table (?P<table>\S+)
 _COLUMN_LINE = re.compile(r'^\s+(?P<name>"(?:[^"]|"")+") ')
 
 
+def _inherited_column_steps(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
+    """A column added to or dropped from a parent is added to or dropped from its inheritance
+    children by PostgreSQL: the child's own ADD / DROP of it runs after the parent's, as
+    ADD COLUMN IF NOT EXISTS / DROP COLUMN IF EXISTS (a column the child also declares itself
+    is kept by the parent's DROP, and then still goes)."""
+    parent_of: dict[str, str] = {}
+    for inspection in (old, new):
+        for name, table in getattr(inspection.inspector, "tables", {}).items():
+            if getattr(table, "parent_table", None) and not getattr(table, "partition_def", None):
+                parent_of.setdefault(name, table.parent_table)
+    if not parent_of:
+        return statements
+    steps: dict[tuple[str, str, str], int] = {}
+    for number, text in enumerate(statements):
+        for verb, pattern in (("add", _ADD_COLUMN), ("drop", _DROP_COLUMN)):
+            match = pattern.match(text.strip())
+            if match:
+                steps[(verb, match["table"], match["column"])] = number
+    moved: dict[int, list[str]] = {}
+    skip: set[int] = set()
+    for (verb, table, column), number in steps.items():
+        parent = parent_of.get(table)
+        at = steps.get((verb, parent, column)) if parent else None
+        if at is None:
+            continue
+        text = statements[number].strip()
+        if verb == "add":
+            text = re.sub(r"(?i)^(alter table \S+ add column) ", r"\1 if not exists ", text, count=1)
+        else:
+            text = re.sub(r"(?i)^(alter table \S+ drop column) ", r"\1 if exists ", text, count=1)
+        skip.add(number)
+        moved.setdefault(at, []).append(text)
+    if not skip:
+        return statements
+    result: list[str] = []
+    for number, text in enumerate(statements):
+        if number in skip:
+            continue
+        result.append(text)
+        result += moved.get(number, [])
+    return result
+
+
 def _inherited_columns_left_out(statements: list[str], new: Inspection) -> list[str]:
     """A new inheritance child lists only its own columns, as the target has them.
 
@@ -1472,6 +1515,7 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     statements = _defaults_around_type_changes(statements, old, new)
     statements = _column_steps_ordered(statements)
     statements = _child_columns_dropped_first(statements, old)
+    statements = _inherited_column_steps(statements, old, new)
     statements = _inherited_columns_left_out(statements, new)
     statements = _create_table_collations(statements, new)
     statements = _recreated_tables_whole(statements)
