@@ -99,6 +99,11 @@ def _references(node: Any, facts: Facts, *, skip: Any = None) -> None:
                 facts.requires.add("type:" + qualify(parts[-2] if len(parts) > 1 else None, parts[-1]))
         elif isinstance(sub, ast.RoleSpec) and sub.roletype == RoleSpecType.ROLESPEC_CSTRING:
             facts.requires.add("role:" + sub.rolename)
+        elif isinstance(sub, ast.CollateClause) and sub.collname:
+            # A collation the schema creates must exist before a column or index uses it.
+            parts = [n.sval for n in sub.collname]
+            if parts[0] != "pg_catalog":
+                facts.requires.add("collation:" + qualify(parts[-2] if len(parts) > 1 else None, parts[-1]))
 
 
 def _names_key(names: tuple[Any, ...], prefix: str = "rel:") -> str:
@@ -214,6 +219,10 @@ def describe(node: Any) -> Facts:
         facts.kind, facts.name = "type", key[5:]
         facts.provides.add(key)
         _references(node, facts)
+    elif isinstance(node, ast.DefineStmt) and node.kind == ObjectType.OBJECT_COLLATION:
+        key = _names_key(node.defnames, "collation:")
+        facts.kind, facts.name = "collation", key[len("collation:"):]
+        facts.provides.add(key)
     elif isinstance(node, ast.CreateSchemaStmt):
         facts.kind, facts.name = "schema", node.schemaname
         facts.provides.add("schema:" + node.schemaname)

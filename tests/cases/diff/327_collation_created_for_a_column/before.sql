@@ -1,0 +1,1 @@
+CREATE TABLE wallet (address text NOT NULL);
