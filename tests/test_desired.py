@@ -198,6 +198,7 @@ def test_two_concurrent_runs_build_once_and_share(dev_server: DevServer, tmp_pat
     assert [p.stem for p in isolated_cache.glob("*.pickle")] == [key]
 
 
+@pytest.mark.xdist_group("desired-templates-cleaned")
 def test_clean_empties_the_cache(dev_server: DevServer, tmp_path: Path, isolated_cache: Path) -> None:
     folder = _schema(tmp_path / "schema")
     first = _run(dev_server, folder)
@@ -208,6 +209,7 @@ def test_clean_empties_the_cache(dev_server: DevServer, tmp_path: Path, isolated
     assert not _run(dev_server, folder).hit
 
 
+@pytest.mark.xdist_group("desired-templates-cleaned")
 def test_dev_server_stop_clean_on_the_command_line(dev_server: DevServer, tmp_path: Path,
                                                    isolated_cache: Path) -> None:
     folder = _schema(tmp_path / "schema")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from schemactl.conninfo import mask
 from schemactl.desired import DesiredState, desired_state, require_declarative_cached
-from schemactl.diff import Side
-from schemactl.engine import Reads, Workspace, make_plan, read_database, zero_drift
+from schemactl.diff import Side, inspect
+from schemactl.engine import Reads, Workspace, dump_schema, make_plan, read_database, zero_drift
 from schemactl.errors import VerificationFailed
 from schemactl.identity import CHANGE, CREATE, DROP, identify, name_of_object
 from schemactl.plan import Change, Plan
@@ -218,13 +218,19 @@ def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
     one catalog inspection and one pg_dump, concurrently.
     """
     require_declarative_cached(schema_dir)  # refused before anything runs, even when a cached build exists
-    import_diff_modules()
     with Workspace(dev_url=dev_url, progress=progress) as ws:
         major = ws.live_major(target)
         reads = Reads()
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # pg_dump of the target is another process: it runs while this one imports the diff
+            # modules, reads the cached desired state and inspects the target's catalog.
+            dumped = pool.submit(dump_schema, target, None, owners=False, create=True, major=major)
+            import_diff_modules()
             pending = pool.submit(desired_for, ws, schema_dir, major, use_cache=use_cache)
-            _read_target(target, major, reads)
+            try:
+                reads.inspections[target] = inspect(Side(url=target, label=mask(target), live=True))
+            finally:
+                reads.dumps[target] = dumped.result()
             desired = pending.result()
         return _compare(ws, target, desired, reads, major)
 
