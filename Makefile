@@ -35,7 +35,7 @@ $(SCHEMACTL): pyproject.toml | $(BIN)/python
 # processes (pytest-xdist) even on two cores; TEST_JOBS=0 runs it in one process.
 TEST_JOBS ?= 4
 test: $(SCHEMACTL) ## run the test suite in TEST_JOBS processes (real PostgreSQL: the live server if reachable, and the embedded one)
-	$(BIN)/pytest $(if $(filter 0,$(TEST_JOBS)),-p no:xdist,-n $(TEST_JOBS) --dist loadgroup) $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter 0,$(TEST_JOBS)),-p no:xdist,-n $(TEST_JOBS) --dist worksteal) $(PYTEST_ARGS)
 
 test-fast: $(SCHEMACTL) ## the tests that need no PostgreSQL server (parsing, validate rules, lint, CLI contract), in seconds
 	$(BIN)/pytest -p no:xdist -m "not database" $(PYTEST_ARGS)
