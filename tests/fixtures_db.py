@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +64,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                         pass  # still owns or is granted something in a database a test left behind
         except psycopg.Error:
             continue
+
+
+@contextlib.contextmanager
+def taking_turns(name: str, *, shared: bool = False) -> Iterator[None]:
+    """Tests that touch the same cluster-wide state (fixed role names, every desired-state
+    template) take turns under pytest-xdist: a lock on a file all workers share, exclusive for
+    a test that changes that state, shared for those that only must not see it change."""
+    with open(Path(tempfile.gettempdir()) / f"schemactl-test-{name}.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _reachable(url: str) -> str | None:

@@ -21,6 +21,8 @@ from schemactl import desired
 from schemactl.desired import TEMPLATE_PREFIX, DesiredState, desired_state, source_key
 from schemactl.devserver import DevServer
 
+from fixtures_db import taking_turns
+
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
 
 
@@ -46,14 +48,20 @@ def _run(dev: DevServer, folder: Path) -> DesiredState:
 
 
 @pytest.fixture
-def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dev_server: DevServer) -> Iterator[Path]:
-    """The on-disk cache in a directory of its own (the embedded server stays the session's)."""
+def isolated_cache(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                   dev_server: DevServer) -> Iterator[Path]:
+    """The on-disk cache in a directory of its own (the embedded server stays the session's).
+
+    A test marked cleans_templates drops every desired-state template on the dev server: it runs
+    alone among this module's tests, which otherwise share the dev server freely.
+    """
     home = tmp_path / "home"
     monkeypatch.setenv("SCHEMACTL_HOME", str(home))
-    yield home / "desired"
-    with psycopg.connect(dev_server.url, autocommit=True) as conn:
-        for path in (home / "desired").glob("*.pickle"):
-            desired._drop_database(conn, TEMPLATE_PREFIX + path.stem[:40], force=True)
+    with taking_turns("desired-templates", shared=request.node.get_closest_marker("cleans_templates") is None):
+        yield home / "desired"
+        with psycopg.connect(dev_server.url, autocommit=True) as conn:
+            for path in (home / "desired").glob("*.pickle"):
+                desired._drop_database(conn, TEMPLATE_PREFIX + path.stem[:40], force=True)
 
 
 def test_second_run_is_a_hit_with_the_same_reads(dev_server: DevServer, tmp_path: Path, isolated_cache: Path) -> None:
@@ -198,7 +206,7 @@ def test_two_concurrent_runs_build_once_and_share(dev_server: DevServer, tmp_pat
     assert [p.stem for p in isolated_cache.glob("*.pickle")] == [key]
 
 
-@pytest.mark.xdist_group("desired-templates-cleaned")
+@pytest.mark.cleans_templates
 def test_clean_empties_the_cache(dev_server: DevServer, tmp_path: Path, isolated_cache: Path) -> None:
     folder = _schema(tmp_path / "schema")
     first = _run(dev_server, folder)
@@ -209,7 +217,7 @@ def test_clean_empties_the_cache(dev_server: DevServer, tmp_path: Path, isolated
     assert not _run(dev_server, folder).hit
 
 
-@pytest.mark.xdist_group("desired-templates-cleaned")
+@pytest.mark.cleans_templates
 def test_dev_server_stop_clean_on_the_command_line(dev_server: DevServer, tmp_path: Path,
                                                    isolated_cache: Path) -> None:
     folder = _schema(tmp_path / "schema")

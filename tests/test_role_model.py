@@ -24,21 +24,15 @@ from schemactl.errors import EXIT_DIFFERENCES
 from schemactl.load import load_text
 from schemactl.roles import roles_from_catalog, roles_from_statements
 
+from fixtures_db import taking_turns
 
 
 @pytest.fixture(autouse=True)
 def _one_at_a_time() -> Iterator[None]:
-    """Cluster-wide roles and databases with fixed names (sc_sec_*): under pytest-xdist, this
-    module's tests take turns (an exclusive lock on a file all workers share)."""
-    import fcntl  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
+    """Cluster-wide roles and databases with fixed names (sc_sec_*): this module's tests take turns."""
+    with taking_turns("role-model"):
+        yield
 
-    with open(Path(tempfile.gettempdir()) / "schemactl-test-role-model.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 # A hostile name: quotes of both kinds, the dollar tag the DO blocks use, a statement terminator.
 HOSTILE = "sc_sec_o'dd\"; DROP ROLE x; --$role$"
