@@ -5,6 +5,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 VENV_ABS := $(abspath $(VENV))
 SCHEMACTL := $(BIN)/schemactl
+# `make bench-peers PATH=/path/to/migra-checkout` names the checkout with PATH=: every recipe
+# (the install step included) then gets a standard search path back.
+PEERS_DIR := $(if $(filter command line,$(origin PATH)),$(PATH),$(MIGRA))
+ifeq ($(origin PATH),command line)
+override PATH := $(VENV_ABS)/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+endif
 SCHEMA_DIR ?= schema
 # make diff: FROM/TO are URLs, directories or .sql files; empty FROM = migration history.
 FROM ?=
@@ -139,12 +146,9 @@ restore: $(SCHEMACTL) ## pg_restore FILE=backups/x.dump into the target as an ad
 	"$${pgbin}pg_restore" --clean --if-exists --exit-on-error --single-transaction --dbname="$$target" "$(FILE)"; \
 	echo "restored $(FILE) into $$("$${pgbin}psql" -X -A -t -q --dbname="$$target" -c 'SELECT current_database()')"
 
-# PATH= on the command line names the migra checkout; the recipe gets a standard PATH back.
-PEERS_DIR := $(if $(filter command line,$(origin PATH)),$(PATH),$(MIGRA))
 bench-peers: $(SCHEMACTL) ## round-trip migra's fixture pairs both ways: make bench-peers PATH=/path/to/migra-checkout
 	@test -n "$(PEERS_DIR)" || { echo "usage: make bench-peers PATH=/path/to/a/checkout/of/djrobstep/migra"; exit 2; }
-	/usr/bin/env PATH="$(VENV_ABS)/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-		$(BIN)/python bench/bench_peers.py "$(PEERS_DIR)" $(ARGS)
+	$(BIN)/python bench/bench_peers.py "$(PEERS_DIR)" $(ARGS)
 
 bench-queries: $(SCHEMACTL) ## Usage Examples and monitoring views on 1M+ row tables: median/p95 ms, index use (ARGS=--scale 0.1)
 	$(BIN)/python bench/bench_queries.py $(ARGS)

@@ -574,25 +574,9 @@ def _domain_changes(old: Snapshot, new: Snapshot) -> list[Change]:
     return changes
 
 
-def _partition_rls_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
-    """ENABLE / DISABLE ROW LEVEL SECURITY of partitions, which migra compares for tables only."""
-    changes = []
-    for (fact, identity, _), after in sorted(new.partitioning.items()):
-        if fact != "partition_rls":
-            continue
-        before = None if _touched(identity, recreated) else old.partitioning.get((fact, identity, None))
-        if (before or "off") == after:
-            continue
-        verb, undo = ("ENABLE", "DISABLE") if after == "on" else ("DISABLE", "ENABLE")
-        changes.append(Change(sql=f"ALTER TABLE {identity} {verb} ROW LEVEL SECURITY;", object=f"table {identity}",
-                              action="alter", hazards=("authorization",),
-                              reverse=(f"ALTER TABLE {identity} {undo} ROW LEVEL SECURITY;",), origin="schemactl"))
-    return changes
-
-
 def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
     changes: list[Change] = []
-    # Relation options and FORCE ROW LEVEL SECURITY.
+    # Relation options, FORCE ROW LEVEL SECURITY and partitions' row-level security.
     new_relations = {(k, i) for (k, i) in new.owners}
     option_keys = sorted(set(old.options) | set(new.options))
     for kind, identity, name in option_keys:
@@ -613,8 +597,9 @@ def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Ch
                                   reverse=(f"ALTER TABLE {identity} REPLICA IDENTITY {before or 'DEFAULT'};",),
                                   origin="schemactl"))
             continue
-        if name == "force_row_level_security":
-            verb, undo = ("FORCE", "NO FORCE") if after else ("NO FORCE", "FORCE")
+        if name in ("force_row_level_security", "partition_row_level_security"):
+            on, off = ("FORCE", "NO FORCE") if name.startswith("force") else ("ENABLE", "DISABLE")
+            verb, undo = (on, off) if after else (off, on)
             changes.append(Change(sql=f"ALTER TABLE {identity} {verb} ROW LEVEL SECURITY;", object=f"table {identity}",
                                   action="alter", hazards=("authorization",),
                                   reverse=(f"ALTER TABLE {identity} {undo} ROW LEVEL SECURITY;",), origin="schemactl"))
@@ -1550,7 +1535,6 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     roles_first, roles_last = _role_changes(source.roles, target.roles)
     defaults = _default_privilege_changes(old.snapshot, new.snapshot)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
-    extras += _partition_rls_changes(old.snapshot, new.snapshot, _recreated(statements))
     database = _database_acl_changes(old.snapshot, new.snapshot)
     domains = _domain_changes(old.snapshot, new.snapshot)
     changes = roles_first + defaults + domains + migra_changes + extras + database + roles_last

@@ -62,10 +62,4 @@ UNION ALL
 SELECT 'inherited_trigger', n.nspname || '.' || c.relname, tg.tgname, NULL
 FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN user_ns n ON n.oid = c.relnamespace
 WHERE tg.tgparentid <> 0 AND NOT tg.tgisinternal
-UNION ALL
--- Row-level security of a partition (migra compares it for tables, not for partitions).
-SELECT 'partition_rls', quote_ident(n.nspname) || '.' || quote_ident(c.relname), NULL,
-       CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
-WHERE c.relispartition AND c.relkind IN ('r', 'p')
 ORDER BY 1, 2, 3

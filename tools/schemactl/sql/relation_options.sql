@@ -1,5 +1,6 @@
 -- Relation settings migra does not diff: reloptions (e.g. a view's security_invoker),
--- FORCE ROW LEVEL SECURITY and REPLICA IDENTITY (other than DEFAULT). Columns: kind, identity, option name, value.
+-- FORCE ROW LEVEL SECURITY, row-level security of partitions (migra compares it for tables only)
+-- and REPLICA IDENTITY (other than DEFAULT). Columns: kind, identity, option name, value.
 WITH user_ns AS (
     SELECT oid, nspname FROM pg_namespace
     WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -16,6 +17,10 @@ UNION ALL
 SELECT 'TABLE', quote_ident(n.nspname) || '.' || quote_ident(c.relname), 'force_row_level_security', 'true'
 FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND c.relforcerowsecurity
+UNION ALL
+SELECT 'TABLE', quote_ident(n.nspname) || '.' || quote_ident(c.relname), 'partition_row_level_security', 'true'
+FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND c.relispartition AND c.relrowsecurity
 UNION ALL
 SELECT 'TABLE', quote_ident(n.nspname) || '.' || quote_ident(c.relname), 'replica_identity',
        CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
