@@ -506,32 +506,41 @@ def _domain_comment_sql(identity: str, comment: str | None) -> str:
     return f"COMMENT ON DOMAIN {identity} IS {_literal(comment) if comment is not None else 'NULL'};"
 
 
-def _domain_changes(old: Snapshot, new: Snapshot) -> list[Change]:
+def _domain_changes(old: Snapshot, new: Snapshot) -> tuple[list[Change], list[Change]]:
     """Domains created, dropped and altered in place (migra does not compare them).
 
     Default, NOT NULL, CHECK constraints (by name) and the comment have ALTER DOMAIN forms; a
     new base type or collation has none: the domain is dropped and created again when no
     column uses it, and the change is refused naming it otherwise.
+
+    Returns the drops and alterations, which go before migra's statements (a schema migra drops
+    must be empty by then), and the creations, which go after them (a schema migra creates must
+    exist by then); pg_depend orders the domains' users around both.
     """
     changes: list[Change] = []
+    made: list[Change] = []
     for identity in sorted(set(old.domains) | set(new.domains)):
         before, after = old.domains.get(identity), new.domains.get(identity)
         if before == after:
             continue
         obj = f"domain {identity}"
+        drop = f"DROP DOMAIN {identity};"
         create = (_domain_create_sql(identity, after),) if after else ()
         recreate = (_domain_create_sql(identity, before),) if before else ()
-        if before is None or after is None:
-            comment_after = (_domain_comment_sql(identity, after[5]),) if after and after[5] is not None else ()
-            comment_before = (_domain_comment_sql(identity, before[5]),) if before and before[5] is not None else ()
-            if before is None:
-                changes.append(Change(sql="\n".join(create + comment_after), object=obj, action="create",
-                                      hazards=(), reverse=(f"DROP DOMAIN {identity};",), origin="schemactl"))
-            else:
-                changes.append(Change(sql=f"DROP DOMAIN {identity};", object=obj, action="drop", hazards=(),
-                                      reverse=("\n".join(recreate + comment_before),), origin="schemactl"))
+        if before is None:
+            made.append(Change(sql=create[0], object=obj, action="create", hazards=(), reverse=(drop,),
+                               origin="schemactl"))
+            if after[5] is not None:
+                made.append(Change(sql=_domain_comment_sql(identity, after[5]), object=obj, action="alter",
+                                   hazards=(), reverse=(), origin="schemactl"))
             continue
-        if before[:2] != after[:2]:
+        if after is None:
+            comment = (_domain_comment_sql(identity, before[5]),) if before[5] is not None else ()
+            changes.append(Change(sql=drop, object=obj, action="drop", hazards=(), reverse=recreate + comment,
+                                  origin="schemactl"))
+            continue
+        recreated = before[:2] != after[:2]
+        if recreated:
             key = "type:" + identity.replace('"', "")
             users = sorted(k for k, needs in old.depends.items() if key in needs and not k.startswith("owned:"))
             if users:
@@ -539,10 +548,11 @@ def _domain_changes(old: Snapshot, new: Snapshot) -> list[Change]:
                     f"domain {identity} changes its base type or collation ({before[0]} -> {after[0]}): "
                     f"PostgreSQL has no ALTER DOMAIN for that and {', '.join(users[:5])} use it; create a new "
                     "domain, move the columns to it, then drop the old one")
-            changes.append(Change(sql=f"DROP DOMAIN {identity};\n" + "\n".join(create), object=obj, action="alter",
-                                  hazards=(), reverse=(f"DROP DOMAIN {identity};\n" + "\n".join(recreate),),
+            changes.append(Change(sql=drop, object=obj, action="drop", hazards=(), reverse=recreate,
                                   origin="schemactl"))
-            before = (*after[:5], before[5])
+            made.append(Change(sql=create[0], object=obj, action="create", hazards=(), reverse=(drop,),
+                               origin="schemactl"))
+            before = (*after[:5], None)  # created again: as declared, without a comment yet
         if before[2] != after[2]:
             set_default = (f"ALTER DOMAIN {identity} SET DEFAULT {after[2]};" if after[2] is not None
                            else f"ALTER DOMAIN {identity} DROP DEFAULT;")
@@ -559,19 +569,20 @@ def _domain_changes(old: Snapshot, new: Snapshot) -> list[Change]:
         for name in sorted(set(old_checks) | set(new_checks)):
             if old_checks.get(name) == new_checks.get(name):
                 continue
-            drop = f"ALTER DOMAIN {identity} DROP CONSTRAINT {_ident(name)};"
+            drop_check = f"ALTER DOMAIN {identity} DROP CONSTRAINT {_ident(name)};"
             if name in old_checks:
-                changes.append(Change(sql=drop, object=obj, action="alter", hazards=(),
+                changes.append(Change(sql=drop_check, object=obj, action="alter", hazards=(),
                                       reverse=(f"ALTER DOMAIN {identity} ADD CONSTRAINT {_ident(name)} "
                                                f"{old_checks[name]};",), origin="schemactl"))
             if name in new_checks:
                 changes.append(Change(sql=f"ALTER DOMAIN {identity} ADD CONSTRAINT {_ident(name)} {new_checks[name]};",
                                       object=obj, action="alter", hazards=("validates_constraint",),
-                                      reverse=(drop,), origin="schemactl"))
+                                      reverse=(drop_check,), origin="schemactl"))
         if before[5] != after[5]:
-            changes.append(Change(sql=_domain_comment_sql(identity, after[5]), object=obj, action="alter",
-                                  hazards=(), reverse=(_domain_comment_sql(identity, before[5]),), origin="schemactl"))
-    return changes
+            comment = Change(sql=_domain_comment_sql(identity, after[5]), object=obj, action="alter", hazards=(),
+                             reverse=(_domain_comment_sql(identity, before[5]),), origin="schemactl")
+            (made if recreated else changes).append(comment)
+    return changes, made
 
 
 def _extra_changes(old: Snapshot, new: Snapshot, recreated: set[str]) -> list[Change]:
@@ -1536,8 +1547,9 @@ def differences(source: Side, target: Side, *, cache: InspectionCache | None = N
     defaults = _default_privilege_changes(old.snapshot, new.snapshot)
     extras = _extra_changes(old.snapshot, new.snapshot, _recreated(statements))
     database = _database_acl_changes(old.snapshot, new.snapshot)
-    domains = _domain_changes(old.snapshot, new.snapshot)
-    changes = roles_first + defaults + domains + migra_changes + extras + database + roles_last
+    domains_changed, domains_made = _domain_changes(old.snapshot, new.snapshot)
+    changes = (roles_first + defaults + domains_changed + migra_changes + domains_made + extras + database
+               + roles_last)
     order = dependency_order([c.sql for c in changes], old.snapshot.depends, new.snapshot.depends)
     ordered = tuple(changes[i] for i in order)
     for change in ordered:
