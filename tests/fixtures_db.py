@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from schemactl.build import build_source
 from schemactl.conninfo import with_dbname
 from schemactl.devserver import DevServer, get_dev_server
 from schemactl.load import load_path, require_parsed
+from schemactl.project import configured_major
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO / "schema"
@@ -28,6 +30,28 @@ DEFAULT_LIVE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--live-url", default=os.environ.get("SCHEMACTL_TEST_LIVE_URL", DEFAULT_LIVE_URL),
                      help="a PostgreSQL server the tests may create databases on (the 'live/staging' side)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's embedded dev server keeps its data in memory (/dev/shm) unless SCHEMACTL_HOME says
+    otherwise: the suite creates and drops thousands of scratch databases, and on a disk file system
+    their files' creation and deletion is most of what the suite's processes spend their time on.
+
+    Set in the controlling process, before pytest-xdist starts its workers (which inherit it), and
+    inherited by every `schemactl` the tests run.
+    """
+    if os.environ.get("SCHEMACTL_HOME") or hasattr(config, "workerinput"):
+        return
+    shm = Path("/dev/shm")
+    try:
+        usable = shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 2 * 1024**3
+    except OSError:
+        usable = False
+    if usable:
+        home = shm / f"schemactl-tests-{os.getuid()}"
+        home.mkdir(exist_ok=True)
+        home.chmod(0o755)  # as root, the server runs as an unprivileged user who must enter it
+        os.environ["SCHEMACTL_HOME"] = str(home)
 
 
 # A test that asks for one of these (directly or through another fixture) talks to PostgreSQL.
@@ -89,13 +113,14 @@ def _reachable(url: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def dev_server(request: pytest.FixtureRequest) -> DevServer:
-    """The embedded dev server, matching the live server's major when one is reachable."""
+    """The embedded dev server, matching the live server's major when one is reachable, else the
+    project's deployed major ([tool.schemactl] postgres-major) where its binaries are installed."""
     url = request.config.getoption("--live-url")
     want = None
     if _reachable(url) is None:
         with psycopg.connect(url) as conn:
             want = conn.info.server_version // 10000
-    return get_dev_server(want_major=want)
+    return get_dev_server(want_major=want, prefer_major=configured_major(REPO))
 
 
 @pytest.fixture(scope="session")

@@ -241,3 +241,14 @@ def test_light_import_of_schemainspect_reads_the_same_queries() -> None:
             "import pkg_resources; assert hasattr(pkg_resources, 'working_set'); print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_inspecting_a_database_imports_schemainspect_the_light_way(dev_server) -> None:
+    # The light import must come before anything imports schemainspect itself: a diff that
+    # imported it first paid for pkg_resources and inspect.stack() on every run.
+    code = ("import sys; from schemactl.diff import Side, inspect; "
+            f"inspect(Side(url={dev_server.url!r})); "
+            "assert 'schemainspect.pg.obj' in sys.modules; "
+            "assert 'pkg_resources' not in sys.modules, 'schemainspect was imported the heavy way'; print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

@@ -106,3 +106,21 @@ def test_binary_versions_are_remembered_per_file(tmp_path: Path, monkeypatch: py
     assert 43 in majors and 42 not in majors
     for cached in (devserver._version_of, devserver._known_versions):
         cached.cache_clear()
+
+
+def test_admin_statements_share_a_connection_until_it_fails(dev_server) -> None:
+    from schemactl.devserver import admin_execute  # noqa: PLC0415
+
+    pid = admin_execute(dev_server.url, "SELECT pg_backend_pid()")[0][0]
+    assert admin_execute(dev_server.url, "SELECT pg_backend_pid()")[0][0] == pid
+    # An error: that connection is not used again.
+    with pytest.raises(psycopg.Error):
+        admin_execute(dev_server.url, "SELECT no_such_column")
+    after_error = admin_execute(dev_server.url, "SELECT pg_backend_pid()")[0][0]
+    assert after_error != pid
+    # The server ended it (a restart, an administrator): replaced once, the statement still runs.
+    with psycopg.connect(dev_server.url, autocommit=True) as other:
+        assert other.execute("SELECT pg_terminate_backend(%s)", (after_error,)).fetchone()[0]
+    time.sleep(0.2)
+    replaced = admin_execute(dev_server.url, "SELECT pg_backend_pid()")[0][0]
+    assert replaced not in (pid, after_error)

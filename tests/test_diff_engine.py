@@ -186,3 +186,31 @@ def test_two_live_sides_are_rehearsed_on_a_dev_server_of_their_major(live_url: s
     assert code == EXIT_DIFFERENCES, err.getvalue()
     assert f"(PostgreSQL {live_major}," in err.getvalue(), err.getvalue()
     assert "verified" in err.getvalue()
+
+
+def test_a_workspace_reads_each_built_source_once(pair, dev_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scratch builds of SQL files do not change while the workspace lives: one inspection and one
+    dump each, however many plans and checks use them; a database someone changed is read again."""
+    from schemactl import diff, engine  # noqa: PLC0415
+
+    inspected: list[str] = []
+    dumped: list[str] = []
+    real_inspect, real_dump = diff.inspect, engine.dump_schema
+    monkeypatch.setattr(diff, "inspect", lambda side: inspected.append(side.url) or real_inspect(side))
+    monkeypatch.setattr(engine, "dump_schema", lambda url, *a, **k: dumped.append(url) or real_dump(url, *a, **k))
+    before, after = pair
+    with engine.Workspace(dev_url=dev_server.url) as ws:
+        old = ws.open(str(before), label="before")
+        new = ws.open(str(after), label="after")
+        for _ in range(2):
+            assert engine.make_plan(ws, old, new).verified
+            assert not engine.zero_drift(ws, old, new).zero
+            assert engine.zero_drift(ws, new, new).zero
+        assert inspected.count(old.url) == 1 and inspected.count(new.url) == 1, inspected
+        assert dumped.count(old.url) == 1 and dumped.count(new.url) == 1, dumped
+        # Forgetting a database (whoever changes it must) makes it an ordinary one, read anew.
+        reads = ws.reads()
+        reads.forget(new.url)
+        engine.zero_drift(ws, new, new, reads=reads)
+        engine.zero_drift(ws, new, new)
+        assert inspected.count(new.url) == 3, inspected

@@ -9,6 +9,7 @@ SCHEMACTL_PG_BINDIR). The embedded server keeps running between invocations so a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import hashlib
@@ -34,10 +35,14 @@ from psycopg import sql
 
 from schemactl.conninfo import connect, mask, server_major, with_dbname
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError
+from schemactl.project import MAJOR_KEY
 
 __all__ = [
     "DevServer",
     "Binaries",
+    "admin_execute",
+    "close_admin_connections",
+    "choose_binaries",
     "find_binaries",
     "get_dev_server",
     "drop_owned",
@@ -83,6 +88,8 @@ class DevServer:
     major: int
     origin: str
     binaries: Binaries | None = None
+    # Set when the server's major is not the project's deployed one: what that means, and the fix.
+    note: str | None = None
 
     @property
     def shown(self) -> str:
@@ -397,13 +404,61 @@ def _binaries_for_url(major: int) -> Binaries | None:
     return found[0] if found else None
 
 
+def _major_note(have: int, prefer: int, where: str) -> str:
+    return (f"the project deploys to PostgreSQL {prefer} ({MAJOR_KEY}) but {where} PostgreSQL {have}: "
+            f"view definitions in the plan are rendered as {have} renders them. For {prefer}'s rendering, "
+            f"install PostgreSQL {prefer} server binaries (e.g. Debian's postgresql-{prefer}), set "
+            f"SCHEMACTL_PG_BINDIR to their bin directory, or point SCHEMACTL_DEV_URL at a "
+            f"PostgreSQL {prefer} server")
+
+
+def choose_binaries(want_major: int | None = None, prefer_major: int | None = None) -> tuple[Binaries, str | None]:
+    """The binaries to start an embedded server from, and a note when the preferred major is missing.
+
+    want_major is a must (a live target's major); prefer_major is the project's deployed
+    major, used when installed, else the first installation is used and the note says so.
+    """
+    if want_major is not None:
+        candidates = find_binaries(want_major)
+        if candidates:
+            return candidates[0], None
+        available = sorted({b.major for b in find_binaries()})
+        have = ", ".join(str(m) for m in available) or "none"
+        raise InputError(
+            f"no PostgreSQL {want_major} server binaries to start an embedded dev server "
+            f"(found majors: {have}). Pass --dev-url (or set SCHEMACTL_DEV_URL) to a "
+            f"PostgreSQL {want_major} server where scratch databases may be created, or "
+            f"install PostgreSQL {want_major} server binaries (e.g. Debian's "
+            f"postgresql-{want_major}) or set SCHEMACTL_PG_BINDIR to their bin directory"
+        )
+    if prefer_major is not None:
+        preferred = find_binaries(prefer_major)
+        if preferred:
+            return preferred[0], None
+    candidates = find_binaries()
+    if not candidates:
+        raise InputError(
+            "no PostgreSQL server binaries to start an embedded dev server: reinstall the tool "
+            "(its pgserver dependency ships them), install PostgreSQL server binaries, set "
+            "SCHEMACTL_PG_BINDIR to their bin directory, or pass --dev-url (SCHEMACTL_DEV_URL)"
+        )
+    chosen = candidates[0]
+    note = None
+    if prefer_major is not None:
+        note = _major_note(chosen.major, prefer_major, "no such server binaries were found; the embedded dev server is")
+    return chosen, note
+
+
 def get_dev_server(
-    *, dev_url: str | None = None, want_major: int | None = None, progress: Progress = _quiet
+    *, dev_url: str | None = None, want_major: int | None = None, prefer_major: int | None = None,
+    progress: Progress = _quiet,
 ) -> DevServer:
     """The dev server to build on: --dev-url, SCHEMACTL_DEV_URL, or the embedded one.
 
     When want_major is given the server must be that major version: PostgreSQL renders
     view definitions differently across majors, which would show up as false drift.
+    Otherwise prefer_major (the project's deployed major) is chosen where it is available;
+    where it is not, the server's `note` says which major renders instead and how to fix it.
     """
     url = dev_url or os.environ.get("SCHEMACTL_DEV_URL")
     if url:
@@ -417,19 +472,13 @@ def get_dev_server(
                 f"{want_major} server, or unset it so the tool starts an embedded one"
             )
         origin = "--dev-url" if dev_url else "SCHEMACTL_DEV_URL"
-        return DevServer(url=url, major=major, origin=origin, binaries=_binaries_for_url(major))
-    candidates = find_binaries(want_major)
-    if not candidates:
-        available = sorted({b.major for b in find_binaries()})
-        have = ", ".join(str(m) for m in available) or "none"
-        raise InputError(
-            f"no PostgreSQL {want_major} server binaries to start an embedded dev server "
-            f"(found majors: {have}). Pass --dev-url (or set SCHEMACTL_DEV_URL) to a "
-            f"PostgreSQL {want_major} server where scratch databases may be created, or "
-            f"install PostgreSQL {want_major} server binaries (e.g. Debian's "
-            f"postgresql-{want_major}) or set SCHEMACTL_PG_BINDIR to their bin directory"
-        )
-    return _start_embedded(candidates[0], progress)
+        note = None
+        if want_major is None and prefer_major is not None and major != prefer_major:
+            note = _major_note(major, prefer_major, f"the dev server ({origin}) is")
+        return DevServer(url=url, major=major, origin=origin, binaries=_binaries_for_url(major), note=note)
+    binaries, note = choose_binaries(want_major, prefer_major)
+    server = _start_embedded(binaries, progress)
+    return dataclasses.replace(server, note=note) if note else server
 
 
 # --- scratch databases ------------------------------------------------------------------------
@@ -514,9 +563,51 @@ def release_owned(name: str) -> None:
         _owned.pop(name, None)
 
 
+_admin = threading.local()
+
+
+def admin_execute(admin_url: str, statement: sql.Composable | str, params: tuple = ()) -> list[tuple]:
+    """Run one statement on a server's maintenance database; its rows (none for a command).
+
+    The connection stays open for this thread's next statement: creating and dropping scratch
+    databases is most of what a plan asks of the dev server, and a new connection (a new server
+    process) for each cost as much as the statement. A connection that met an error or an
+    interrupt is closed, never reused; one found broken when reused (the server restarted) is
+    replaced once.
+    """
+    conns: dict[str, psycopg.Connection] = _admin.__dict__.setdefault("conns", {})
+    conn = conns.pop(admin_url, None)
+    for attempt in ("reused", "new"):
+        if conn is None or conn.closed or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            if conn is not None:
+                conn.close()
+            conn, attempt = connect(admin_url, autocommit=True), "new"
+        try:
+            cursor = conn.execute(statement, params or None)
+            rows = cursor.fetchall() if cursor.description else []
+        except psycopg.OperationalError:
+            broken = conn.broken
+            conn.close()
+            conn = None
+            if attempt == "reused" and broken:
+                continue
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        conns[admin_url] = conn
+        return rows
+    raise AssertionError("unreachable")
+
+
+def close_admin_connections() -> None:
+    """Close this thread's kept maintenance connections (the next statement opens a new one)."""
+    for conn in _admin.__dict__.pop("conns", {}).values():
+        conn.close()
+
+
 def _drop(admin_url: str, name: str) -> None:
-    with connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    admin_execute(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def drop_owned() -> list[str]:
@@ -545,18 +636,18 @@ def _alive(pid: int, start: int) -> bool:
 def reap_stale_scratch(server: DevServer) -> list[str]:
     """Drop scratch databases of this host whose process is gone; returns their names."""
     reaped: list[str] = []
-    with connect(server.url, autocommit=True) as conn:
-        names = [row[0] for row in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", (SCRATCH_PREFIX.replace("_", r"\_") + "%",))]
-        for name in names:
-            found = _SCRATCH_NAME.match(name)
-            if found is None or found["host"] != _HOST or _alive(int(found["pid"]), int(found["start"], 36)):
-                continue
-            try:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            except psycopg.Error:
-                continue  # another run reaps it at the same moment, or it is not ours to drop
-            reaped.append(name)
+    names = [row[0] for row in admin_execute(
+        server.url, "SELECT datname FROM pg_database WHERE datname LIKE %s",
+        (SCRATCH_PREFIX.replace("_", r"\_") + "%",))]
+    for name in names:
+        found = _SCRATCH_NAME.match(name)
+        if found is None or found["host"] != _HOST or _alive(int(found["pid"]), int(found["start"], 36)):
+            continue
+        try:
+            _drop(server.url, name)
+        except psycopg.Error:
+            continue  # another run reaps it at the same moment, or it is not ours to drop
+        reaped.append(name)
     return reaped
 
 
@@ -570,10 +661,8 @@ def scratch_database(server: DevServer, label: str = "db") -> Iterator[str]:
     register_owned(server.url, name)
     try:
         try:
-            with connect(server.url, autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name))
-                )
+            admin_execute(server.url, sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                sql.Identifier(name)))
         except psycopg.Error as exc:
             raise ConnectionFailed(f"cannot create a scratch database on {server.shown}: {exc}") from None
         yield with_dbname(server.url, name)

@@ -126,11 +126,10 @@ def _snapshot_of(side: Side) -> Snapshot:
 
 def inspect(side: Side) -> Inspection:
     """Read one side once; the result can serve several diffs while the database is unchanged."""
-    from schemainspect import get_inspector  # noqa: PLC0415
-
     from schemactl.preload import import_diff_modules  # noqa: PLC0415
 
-    import_diff_modules()  # with schemainspect's relations query corrected
+    import_diff_modules()  # first: schemainspect imported cheaply, its relations query corrected
+    from schemainspect import get_inspector  # noqa: PLC0415
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Both readers mostly wait for the server: the catalog snapshot is read meanwhile.
@@ -157,6 +156,9 @@ _TO_PUBLIC = re.compile(r'^((?:grant|revoke) .* (?:to|from) )"PUBLIC";$', re.DOT
 
 def migra_statements(source: object, target: object) -> list[str]:
     """migra's statements from source to target (URLs or schemainspect inspectors)."""
+    from schemactl.preload import import_diff_modules  # noqa: PLC0415
+
+    import_diff_modules()
     from migra import Migration  # noqa: PLC0415
 
     with contextlib.ExitStack() as stack:

@@ -19,11 +19,13 @@ from schemactl.build import build_source, ensure_roles
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
 from schemactl.database_privileges import current_database_entry_sql
 from schemactl.conninfo import connect, mask, server_major, with_dbname
-from schemactl.devserver import DevServer, find_binaries, get_dev_server, scratch_database
+from schemactl.devserver import DevServer, admin_execute, find_binaries, get_dev_server, scratch_database
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
 from schemactl.load import Source
 from schemactl.plan import Change, Plan
+from schemactl.progress import warn
+from schemactl.project import configured_major
 from schemactl.renames import applicable, hints, rename_changes
 from schemactl.quoting import ident
 from schemactl.roles import roles_from_catalog, roles_from_statements
@@ -73,12 +75,20 @@ SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
 class Workspace:
     """Resolves sources into databases; owns the scratch databases it makes."""
 
-    def __init__(self, *, dev_url: str | None = None, progress: Progress = _quiet) -> None:
+    def __init__(self, *, dev_url: str | None = None, progress: Progress = _quiet,
+                 project: Path | None = None) -> None:
         self.dev_url = dev_url
+        # Where [tool.schemactl] is looked up (pyproject.toml at or above it, else above the
+        # working directory): its postgres-major is the dev server's when no live side fixes one.
+        self.project = project or Path.cwd()
         self.progress = progress
         self._stack = contextlib.ExitStack()
         self._dev: DevServer | None = None
         self._sources: dict[str, Source] = {}
+        # Scratch databases built from SQL sources: nothing changes them while the workspace
+        # lives, so what is read of them (inspection, schema dump) is read once for all its plans.
+        self._unchanging: set[str] = set()
+        self._remembered = Reads()
 
     def __enter__(self) -> Workspace:
         return self
@@ -89,8 +99,12 @@ class Workspace:
     def dev(self, want_major: int | None = None) -> DevServer:
         """The dev server, started or connected once; its major must match a live side."""
         if self._dev is None:
-            self._dev = get_dev_server(dev_url=self.dev_url, want_major=want_major, progress=self.progress)
+            prefer = configured_major(self.project) if want_major is None else None
+            self._dev = get_dev_server(dev_url=self.dev_url, want_major=want_major, prefer_major=prefer,
+                                       progress=self.progress)
             self.progress(f"dev server: {self._dev.shown}")
+            if self._dev.note:
+                warn(self.progress, self._dev.note)
         elif want_major is not None and self._dev.major != want_major:
             raise InputError(f"sources need PostgreSQL {want_major} but the dev server is {self._dev.major}")
         return self._dev
@@ -123,8 +137,17 @@ class Workspace:
         url = self.scratch(label)
         self.progress(f"building {src} ({len(source.statements)} statements)")
         build_source(source, url)
+        self._unchanging.add(url)
         return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False,
                     renames=hints(source.statements))
+
+    def reads(self) -> Reads:
+        """A new Reads for one plan or check that starts with, and keeps, what is known of the
+        workspace's unchanging databases."""
+        known = self._remembered
+        return Reads(inspections=_Remembering(known.inspections, self._unchanging),
+                     dumps=_Remembering(known.dumps, self._unchanging),
+                     normalized=_Remembering(known.normalized, self._unchanging))
 
     def copy_of(self, side: Side, label: str, reads: Reads | None = None) -> Side:
         """An empty-of-data copy of side's schema on the dev server, to rehearse a plan on."""
@@ -165,10 +188,10 @@ class Workspace:
         dev = self.dev()
         from schemactl.conninfo import dbname_of  # noqa: PLC0415
 
-        with connect(dev.url, autocommit=True) as conn:
-            target, template = dbname_of(url), dbname_of(template_url)
-            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target), sql.Identifier(template)))
+        target, template = dbname_of(url), dbname_of(template_url)
+        admin_execute(dev.url, sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
+        admin_execute(dev.url, sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target),
+                                                                                sql.Identifier(template)))
         # A template gives its objects, not its own privileges.
         _copy_database_acl(template_url, url)
 
@@ -200,17 +223,18 @@ def _copy_database_acl(from_url: str, to_url: str) -> None:
     """Give the copy the privileges the original has on itself (neither pg_dump nor TEMPLATE copies them)."""
     from schemactl.conninfo import dbname_of  # noqa: PLC0415
 
-    if with_dbname(from_url, "postgres") == with_dbname(to_url, "postgres"):
-        # The same server: read the original by name (a template may refuse connections).
-        with connect(to_url, autocommit=True) as conn:
-            entries = conn.execute(_DATABASE_ACL_BY_NAME, (dbname_of(from_url),)).fetchall()
-    else:
+    same_server = with_dbname(from_url, "postgres") == with_dbname(to_url, "postgres")
+    if not same_server:
         with connect(from_url, autocommit=True) as conn:
             entries = conn.execute(QUERIES["database_acl"], prepare=False).fetchall()
-    with connect(to_url, autocommit=True) as conn, conn.transaction():
-        conn.execute(current_database_entry_sql(False, "PUBLIC", "ALL", False))
-        for grantee, privilege, grantable in entries:
-            conn.execute(current_database_entry_sql(True, grantee, privilege, bool(grantable)))
+    with connect(to_url, autocommit=True) as conn:
+        if same_server:
+            # Read the original by name from the copy (a template may refuse connections).
+            entries = conn.execute(_DATABASE_ACL_BY_NAME, (dbname_of(from_url),)).fetchall()
+        with conn.transaction():
+            conn.execute(current_database_entry_sql(False, "PUBLIC", "ALL", False))
+            for grantee, privilege, grantable in entries:
+                conn.execute(current_database_entry_sql(True, grantee, privilege, bool(grantable)))
 
 
 def _restore(url: str, text: str) -> None:
@@ -328,6 +352,26 @@ def _sorted_acl_runs(lines: list[str]) -> list[str]:
         if line:
             out.append(line)
     return out
+
+
+class _Remembering(dict):  # type: ignore[type-arg]
+    """One operation's reads, which also keeps what it reads of the unchanging databases for the
+    workspace; forgetting such a database (someone changed it) makes it an ordinary one."""
+
+    def __init__(self, remembered: dict, unchanging: set[str]) -> None:  # type: ignore[type-arg]
+        super().__init__({url: value for url, value in remembered.items() if url in unchanging})
+        self._remembered = remembered
+        self._unchanging = unchanging
+
+    def __setitem__(self, url: str, value: object) -> None:
+        super().__setitem__(url, value)
+        if url in self._unchanging:
+            self._remembered[url] = value
+
+    def pop(self, url: str, *default: object) -> object:
+        self._unchanging.discard(url)
+        self._remembered.pop(url, None)
+        return super().pop(url, *default)
 
 
 @dataclass
@@ -472,7 +516,7 @@ class DriftReport:
 
 def zero_drift(ws: Workspace, actual: Side, desired: Side, *, reads: Reads | None = None) -> DriftReport:
     """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump."""
-    reads = reads if reads is not None else Reads()
+    reads = reads if reads is not None else ws.reads()
     found = differences(actual, desired, cache=reads.inspections)
     dump = dump_difference(actual.url, desired.url, ws._dev, reads)
     return DriftReport(changes=found.changes, dump_lines=tuple(dump))
@@ -515,7 +559,7 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
     reads: what is already known of databases that stay unchanged (a drift check's target and
     desired state), so they are not read again.
     """
-    reads = reads if reads is not None else Reads()
+    reads = reads if reads is not None else ws.reads()
     cache = reads.inspections
     first, last, start = _renamed(ws, source, target)
     found = differences(start, target, cache=cache)

@@ -8,10 +8,12 @@ from typing import Any
 
 from schemactl.errors import InputError
 
-__all__ = ["project_config", "configured_database", "DATABASE_KEY"]
+__all__ = ["project_config", "configured_database", "configured_major", "DATABASE_KEY", "MAJOR_KEY"]
 
 # The name schema/ uses for "the database being deployed to" in GRANT/REVOKE ... ON DATABASE.
 DATABASE_KEY = "[tool.schemactl] database"
+# The PostgreSQL major the project deploys to: what the dev server runs when no target says.
+MAJOR_KEY = "[tool.schemactl] postgres-major"
 
 
 def _pyproject_above(start: Path) -> Path | None:
@@ -41,3 +43,13 @@ def configured_database(start: Path | str) -> str | None:
     """The database name schema/ spells in `ON DATABASE` (None when not configured)."""
     value = project_config(start).get("database")
     return value if isinstance(value, str) and value else None
+
+
+def configured_major(start: Path | str) -> int | None:
+    """The PostgreSQL major the project deploys to (None when not configured)."""
+    value = project_config(start).get("postgres-major")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 10 <= value <= 99:
+        raise InputError(f"{MAJOR_KEY} must be a PostgreSQL major version such as 15, not {value!r}")
+    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TextIO
 
 from schemactl.commands import add_dev_url, add_output
@@ -16,7 +17,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     """Add `dev-server url|stop`."""
     parser = commands.add_parser("dev-server", help="show or stop the embedded dev server")
     parser.add_argument("action", choices=("url", "stop"))
-    parser.add_argument("--major", type=int, help="the PostgreSQL major version wanted")
+    parser.add_argument("--major", type=int,
+                        help="the PostgreSQL major version wanted (default: [tool.schemactl] postgres-major, "
+                             "else any installed)")
     parser.add_argument("--clean", action="store_true",
                         help="with stop: also drop the cached desired-state templates and their on-disk cache")
     add_dev_url(parser)
@@ -37,6 +40,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         stopped = stop_embedded()
         print("\n".join(f"stopped {d}" for d in stopped) or "no embedded server running", file=out)
         return EXIT_OK
-    server = get_dev_server(dev_url=args.dev_url, want_major=args.major, progress=Reporter(err, args.quiet))
+    from schemactl.project import configured_major  # noqa: PLC0415
+
+    report = Reporter(err, args.quiet)
+    prefer = configured_major(Path.cwd()) if args.major is None else None
+    server = get_dev_server(dev_url=args.dev_url, want_major=args.major, prefer_major=prefer, progress=report)
+    if server.note:
+        report.warn(server.note)
     print(server.url, file=out)
     return EXIT_OK

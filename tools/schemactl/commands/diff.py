@@ -43,7 +43,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = Reporter(err, args.quiet)
     if not args.source and not args.from_history:
         raise SchemactlError("diff needs --from SRC (or --from-history)")
-    with engine.Workspace(dev_url=args.dev_url, progress=report) as ws:
+    project = next((Path(s) for s in (args.to, args.source) if s and not engine.is_url(s)), None)
+    with engine.Workspace(dev_url=args.dev_url, progress=report, project=project) as ws:
         sources = [s for s in (args.source, args.to) if s]
         for src in sources:
             engine.existing_path(src)

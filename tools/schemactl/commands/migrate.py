@@ -85,7 +85,7 @@ def run_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     report = Reporter(err, args.quiet)
     migrations_dir = Path(args.migrations_dir)
-    with Workspace(dev_url=args.dev_url, progress=report) as ws:
+    with Workspace(dev_url=args.dev_url, progress=report, project=Path(args.schema_dir)) as ws:
         outcome = new_migration(ws, args.name, schema_dir=Path(args.schema_dir), migrations_dir=migrations_dir,
                                 allow_destructive=args.allow_destructive, irreversible=args.irreversible)
     if outcome.path is None:

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.build:
         from schemactl.engine import Workspace  # noqa: PLC0415
 
-        with Workspace(dev_url=args.dev_url, progress=report) as ws:
+        with Workspace(dev_url=args.dev_url, progress=report, project=Path(args.schema_dir)) as ws:
             ws.dev()
             ws.open(args.schema_dir, label="validate")
         report("built on the dev server without errors")
