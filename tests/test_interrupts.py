@@ -253,3 +253,43 @@ def test_a_library_logging_the_interrupt_prints_nothing(logger: str, message: st
     assert code == 130
     assert err.getvalue() == "schemactl: interrupted\n"
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("consequence", ["driver", "tool"])
+def test_an_error_raised_while_an_interrupt_unwinds_is_reported_as_the_interrupt(consequence: str) -> None:
+    """A Ctrl-C inside a transaction can make the driver fail as it unwinds (seen: psycopg's
+    OutOfOrderTransactionNesting from a build cut short between SAVEPOINT and RELEASE); the
+    answer is still "interrupted", 130, never an internal error."""
+    from psycopg.transaction import OutOfOrderTransactionNesting  # noqa: PLC0415
+
+    from schemactl.errors import SchemactlError  # noqa: PLC0415
+
+    def handler(args: object, out: object, err: object) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            if consequence == "driver":
+                raise OutOfOrderTransactionNesting("transaction exit out of order") from None
+            raise SchemactlError("build failed at schema/x.sql:1") from None
+
+    args = parse_args(["validate"])
+    args.handler = handler
+    out, err = io.StringIO(), io.StringIO()
+    assert run(args, out, err) == EXIT_INTERRUPTED
+    assert err.getvalue() == "schemactl: interrupted\n"
+
+
+def test_an_error_without_an_interrupt_is_still_an_error() -> None:
+    from schemactl.errors import SchemactlError  # noqa: PLC0415
+
+    def handler(args: object, out: object, err: object) -> int:
+        try:
+            raise ValueError("unrelated")
+        except ValueError:
+            raise SchemactlError("build failed at schema/x.sql:1") from None
+
+    args = parse_args(["validate"])
+    args.handler = handler
+    out, err = io.StringIO(), io.StringIO()
+    assert run(args, out, err) == EXIT_ERROR
+    assert err.getvalue() == "schemactl: error: build failed at schema/x.sql:1\n"

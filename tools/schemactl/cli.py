@@ -161,17 +161,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return args.handler(args, out, err)
         finally:
             _drop_leftovers(err)
-    except SchemactlError as exc:
-        if debug:
-            traceback.print_exception(exc, file=err)
-        print(f"schemactl: error: {mask(str(exc))}", file=err)
-        return exc.exit_code
     except KeyboardInterrupt:
         print("schemactl: interrupted", file=err)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the edge of the program: nothing unexpected escapes as a traceback
         if debug:
             traceback.print_exception(exc, file=err)
+        if _SIGNALLED or _after_interrupt(exc):
+            # The interrupt came first; what failed after it (a driver unwinding a transaction the
+            # interrupt cut short, say) is its consequence, not the answer.
+            print("schemactl: interrupted", file=err)
+            return EXIT_INTERRUPTED
+        if isinstance(exc, SchemactlError):
+            print(f"schemactl: error: {mask(str(exc))}", file=err)
+            return exc.exit_code
         print(f"schemactl: error: {mask(internal_error(exc))}", file=err)
         return EXIT_ERROR
 
@@ -192,9 +195,27 @@ def _quiet_libraries() -> None:
         library.propagate = False
 
 
+# Set when SIGINT or SIGTERM arrived: whatever the run ends with afterwards, it was interrupted.
+_SIGNALLED = False
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    """Whether exc was raised while a KeyboardInterrupt was being handled (its context chain)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _interrupt(signum: int, frame: object) -> None:
     # The first Ctrl-C (or SIGTERM) unwinds; later ones are ignored so the unwinding, which
     # drops the scratch databases, is not cut short.
+    global _SIGNALLED  # noqa: PLW0603
+    _SIGNALLED = True
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     _signal.signal(_signal.SIGTERM, _signal.SIG_IGN)
     raise KeyboardInterrupt
