@@ -56,6 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # A test that asks for one of these (directly or through another fixture) talks to PostgreSQL.
 DATABASE_FIXTURES = frozenset({"dev_server", "live_url", "live_major", "fresh_db", "dev_db", "schema_db",
+                               "schema_template",
                                "service_conn", "password_server"})
 
 
@@ -182,12 +183,39 @@ def schema_source():
     return require_parsed(load_path(SCHEMA_DIR, display_base=REPO))
 
 
-@pytest.fixture
-def schema_db(live_url: str, schema_source) -> Iterator[str]:
-    """A new database on the live server with schema/ built into it."""
-    for url in _fresh(live_url, "sctest_schema"):
+@pytest.fixture(scope="session")
+def schema_template(live_url: str, schema_source) -> Iterator[str]:
+    """schema/ built once (per test process) into a database on the live server that schema_db copies."""
+    for url in _fresh(live_url, "sctest_schema_template"):
         build_source(schema_source, url, align_roles=True)
         yield url
+
+
+@pytest.fixture
+def schema_db(live_url: str, schema_source, schema_template: str) -> Iterator[str]:
+    """A new database on the live server with schema/ in it: a copy of schema_template.
+
+    A copy is what a build gives (the roles, cluster-wide, are aligned to schema/ again for each
+    test, and the database's own privileges, which a template does not pass on, are copied).
+    """
+    from schemactl.build import ensure_roles  # noqa: PLC0415
+    from schemactl.conninfo import dbname_of  # noqa: PLC0415
+    from schemactl.engine import _copy_database_acl  # noqa: PLC0415
+    from schemactl.roles import roles_from_statements  # noqa: PLC0415
+
+    dbname = f"sctest_schema_{os.getpid()}_{secrets.token_hex(4)}"
+    url = with_dbname(live_url, dbname)
+    with psycopg.connect(live_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(dbname), sql.Identifier(dbname_of(schema_template))))
+    try:
+        _copy_database_acl(schema_template, url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            ensure_roles(conn, roles_from_statements(schema_source.statements), align=True)
+        yield url
+    finally:
+        with psycopg.connect(live_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
 
 
 @pytest.fixture
