@@ -61,6 +61,12 @@ CACHE_FORMAT = 1
 # Templates kept per state directory; the least recently used beyond this are dropped.
 KEEP = 6
 _COMMENT = "schemactl desired state "
+
+
+def _state_tag() -> str:
+    """Which state directory built a template, as its COMMENT says after the key: a server can be
+    shared by several (--dev-url), and each drops only the orphans it made."""
+    return f"(state {hashlib.sha1(str(cache_dir().resolve()).encode()).hexdigest()[:12]})"
 _DEPENDENCIES = ("migra", "schemainspect", "sqlalchemy", "pglast", "psycopg", "psycopg2-binary")
 
 
@@ -159,7 +165,8 @@ def _template_trusted(conn: psycopg.Connection, template: str, key: str) -> bool
     row = conn.execute(
         "SELECT d.datallowconn, d.datistemplate, shobj_description(d.oid, 'pg_database') "
         "FROM pg_database d WHERE d.datname = %s", (template,)).fetchone()
-    return row is not None and not row[0] and row[1] and row[2] == _COMMENT + key
+    # The key decides; the state tag after it only says who made it.
+    return row is not None and not row[0] and row[1] and (row[2] or "").split(" (state ")[0] == _COMMENT + key
 
 
 def _load_cached(key: str, template: str, dev: DevServer, label: str) -> DesiredState | None:
@@ -222,12 +229,15 @@ def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
         if key != keep_key and _drop_database(conn, _template_name(key)):
             path.unlink(missing_ok=True)
     if dev.url in running_embedded_urls():
-        # The embedded server is this state directory's alone: a template whose file is gone
-        # (a clean while the server was down, a lost write) is dropped too.
+        # A template this state directory made whose file is gone (a clean while the server was
+        # down, a lost write) is dropped too; another state directory's (one using this server
+        # with --dev-url) is that one's to keep or drop.
         known = {_template_name(p.stem) for p in cache_dir().glob("*.pickle")}
-        for (name,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
-                                    (TEMPLATE_PREFIX.replace("_", r"\_") + "%",)).fetchall():
-            if name not in known:
+        tag = _state_tag()
+        for name, comment in conn.execute(
+                "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE %s",
+                (TEMPLATE_PREFIX.replace("_", r"\_") + "%",)).fetchall():
+            if name not in known and (comment or "").endswith(tag):
                 _drop_database(conn, name)
 
 
@@ -259,7 +269,7 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
             renamed = True
             release_owned(building)
             admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(template),
-                                                                       sql.Literal(_COMMENT + key)))
+                                                                       sql.Literal(f"{_COMMENT}{key} {_state_tag()}")))
             # A template nobody can connect to cannot be edited behind the cache's back.
             admin.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(
                 sql.Identifier(template)))
