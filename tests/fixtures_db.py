@@ -240,8 +240,6 @@ def password_server(tmp_path_factory: pytest.TempPathFactory, dev_server: DevSer
     pwfile = state / f"{data.name}.pw"
     pwfile.write_text("right-password\n")
     if os.geteuid() == 0:
-        import shutil  # noqa: PLC0415
-
         shutil.chown(data, devserver.UNPRIVILEGED_USER, devserver.UNPRIVILEGED_GROUP)
         shutil.chown(pwfile, devserver.UNPRIVILEGED_USER, devserver.UNPRIVILEGED_GROUP)
     devserver._run([str(bindir / "initdb"), "-D", str(data), "-U", "app", "-A", "scram-sha-256",
@@ -254,7 +252,5 @@ def password_server(tmp_path_factory: pytest.TempPathFactory, dev_server: DevSer
         yield f"postgresql://127.0.0.1:{port}/postgres"
     finally:
         devserver._run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], what="stop")
-        import shutil  # noqa: PLC0415
-
         shutil.rmtree(data, ignore_errors=True)
         pwfile.unlink(missing_ok=True)

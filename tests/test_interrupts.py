@@ -255,6 +255,14 @@ def test_a_library_logging_the_interrupt_prints_nothing(logger: str, message: st
     assert capsys.readouterr().err == ""
 
 
+def _run_handler(handler: object) -> tuple[int, str]:
+    """run() on a command whose handler is the given function: its exit code and standard error."""
+    args = parse_args(["validate"])
+    args.handler = handler
+    err = io.StringIO()
+    return run(args, io.StringIO(), err), err.getvalue()
+
+
 @pytest.mark.parametrize("consequence", ["driver", "tool"])
 def test_an_error_raised_while_an_interrupt_unwinds_is_reported_as_the_interrupt(consequence: str) -> None:
     """A Ctrl-C inside a transaction can make the driver fail as it unwinds (seen: psycopg's
@@ -272,11 +280,7 @@ def test_an_error_raised_while_an_interrupt_unwinds_is_reported_as_the_interrupt
                 raise OutOfOrderTransactionNesting("transaction exit out of order") from None
             raise SchemactlError("build failed at schema/x.sql:1") from None
 
-    args = parse_args(["validate"])
-    args.handler = handler
-    out, err = io.StringIO(), io.StringIO()
-    assert run(args, out, err) == EXIT_INTERRUPTED
-    assert err.getvalue() == "schemactl: interrupted\n"
+    assert _run_handler(handler) == (EXIT_INTERRUPTED, "schemactl: interrupted\n")
 
 
 def test_an_error_without_an_interrupt_is_still_an_error() -> None:
@@ -288,8 +292,4 @@ def test_an_error_without_an_interrupt_is_still_an_error() -> None:
         except ValueError:
             raise SchemactlError("build failed at schema/x.sql:1") from None
 
-    args = parse_args(["validate"])
-    args.handler = handler
-    out, err = io.StringIO(), io.StringIO()
-    assert run(args, out, err) == EXIT_ERROR
-    assert err.getvalue() == "schemactl: error: build failed at schema/x.sql:1\n"
+    assert _run_handler(handler) == (EXIT_ERROR, "schemactl: error: build failed at schema/x.sql:1\n")

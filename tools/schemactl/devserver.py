@@ -577,27 +577,23 @@ def admin_execute(admin_url: str, statement: sql.Composable | str, params: tuple
     """
     conns: dict[str, psycopg.Connection] = _admin.__dict__.setdefault("conns", {})
     conn = conns.pop(admin_url, None)
-    for attempt in ("reused", "new"):
-        if conn is None or conn.closed or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            if conn is not None:
-                conn.close()
-            conn, attempt = connect(admin_url, autocommit=True), "new"
-        try:
-            cursor = conn.execute(statement, params or None)
-            rows = cursor.fetchall() if cursor.description else []
-        except psycopg.OperationalError:
-            broken = conn.broken
+    reused = conn is not None and not conn.closed and \
+        conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    if not reused:
+        if conn is not None:
             conn.close()
-            conn = None
-            if attempt == "reused" and broken:
-                continue
-            raise
-        except BaseException:
-            conn.close()
-            raise
-        conns[admin_url] = conn
-        return rows
-    raise AssertionError("unreachable")
+        conn = connect(admin_url, autocommit=True)
+    try:
+        cursor = conn.execute(statement, params or None)
+        rows = cursor.fetchall() if cursor.description else []
+    except BaseException as exc:
+        broken = conn.broken
+        conn.close()
+        if reused and broken and isinstance(exc, psycopg.OperationalError):
+            return admin_execute(admin_url, statement, params)  # this time on a new connection
+        raise
+    conns[admin_url] = conn
+    return rows
 
 
 def close_admin_connections() -> None:
