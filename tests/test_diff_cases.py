@@ -52,10 +52,11 @@ def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
         before = ws.open(str(folder / "before.sql"), label="before")
         after = ws.open(str(folder / "after.sql"), label="after")
         # The live database starts at `before`, reached by the engine's own plan from nothing (not
-        # rehearsed: this is the setup, and the zero-drift proof follows on the live database).
+        # rehearsed: this is the setup). That it reached `before` is proved at the end: the
+        # rollback must return the live database to `before` by both checks, which a setup that
+        # fell short fails too.
         empty = ws.open(fresh_db, label="live", declared_roles=before.roles)
         apply_changes(fresh_db, make_plan(ws, empty, before, verify=False).changes)
-        assert zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before).zero
         data = meta.get("data")
         if data:
             with connect(fresh_db, autocommit=True) as conn:
@@ -68,7 +69,9 @@ def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
             assert refusal.value.exit_code == EXIT_ERROR
             message = str(refusal.value)
             assert "\n" not in message and meta["refused"] in message, message
-            assert zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before).zero
+            report = zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before)
+            assert report.zero, ("the setup, or the refused attempt, left the live database away from before",
+                                 report.changes, report.dump_lines)
             return
         plan = converge(ws, fresh_db, after, allow_destructive=True)
         assert not plan.empty, "the case changes nothing"
@@ -95,7 +98,8 @@ def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
         with connect(fresh_db, autocommit=True) as conn:
             run_changes(conn, plan.rollback, ())
         report = zero_drift(ws, ws.open(fresh_db, label="live", declared_roles=before.roles), before)
-        assert report.zero, (report.changes, report.dump_lines)
+        assert report.zero, ("the setup from nothing or the rollback does not return to before",
+                             report.changes, report.dump_lines)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if _meta(c).get("destructive")])
