@@ -160,6 +160,7 @@ class Workspace:
         with connect(side.url, autocommit=True) as conn:
             in_use = [r[0] for r in conn.execute(_ROLES_IN_USE).fetchall()]
             live_user = conn.execute("SELECT current_user").fetchone()[0]
+            live_major = server_major(conn)
         live_owner = side.default_owner or live_user
         live_owners = live_owner if isinstance(live_owner, tuple) else (live_owner,)
         with connect(dev.url, autocommit=True) as dev_conn:
@@ -169,7 +170,7 @@ class Workspace:
         # the copy. What the live applying role owns, and what the rehearsal creates as the dev
         # server's user, both count as "whoever applies the schema". (The run's cached read of
         # the target has no owners, so this copy dumps again.)
-        text = dump_schema(side.url, dev, owners=True, create=True)
+        text = dump_schema(side.url, dev, owners=True, create=True, major=live_major)
         _restore(url, _default_privileges_for_applying_role(
             _without_owner(_without_database(text), live_owners), live_user))
         _copy_database_acl(side.url, url)
@@ -390,9 +391,10 @@ class Reads:
 
     def normalized_dump(self, url: str, dev: DevServer | None) -> list[str]:
         if url not in self.normalized:
+            context = dump_context(url)
             if url not in self.dumps:
-                self.dumps[url] = dump_schema(url, dev, owners=False, create=True)
-            self.normalized[url] = normalized_dump(applying_role_neutral(url, self.dumps[url]))
+                self.dumps[url] = dump_schema(url, dev, owners=False, create=True, major=context.major)
+            self.normalized[url] = normalized_dump(applying_role_neutral(url, self.dumps[url], context))
         return self.normalized[url]
 
     def forget(self, url: str) -> None:
@@ -413,17 +415,35 @@ def read_database(side: Side, dev: DevServer | None, *, major: int | None = None
     return inspection, text
 
 
-def applying_role_neutral(url: str, text: str) -> str:
+@dataclass(frozen=True)
+class DumpContext:
+    """What comparing a database's schema dump needs besides the dump, read in one connection:
+    the server's major (which pg_dump) and who applies, where, and who owns the database."""
+
+    major: int
+    user: str
+    database: str
+    owner: str
+
+
+def dump_context(url: str) -> DumpContext:
+    with connect(url, autocommit=True) as conn:
+        user, database, owner = conn.execute(
+            "SELECT current_user, current_database(), pg_get_userbyid(datdba) FROM pg_database "
+            "WHERE datname = current_database()").fetchone()
+        return DumpContext(major=server_major(conn), user=user, database=database, owner=owner)
+
+
+def applying_role_neutral(url: str, text: str, context: DumpContext | None = None) -> str:
     """A dump comparable across databases and applying roles.
 
     Default privileges of the session user read as those of "the applying role" (as owners
     are). Of the database itself (pg_dump --create) only its privileges stay, under a neutral
     name and without the owner's own entries: two databases of one schema differ in name and owner.
+    context: the database's DumpContext, when the caller read it already.
     """
-    with connect(url, autocommit=True) as conn:
-        user, database, owner = conn.execute(
-            "SELECT current_user, current_database(), pg_get_userbyid(datdba) FROM pg_database "
-            "WHERE datname = current_database()").fetchone()
+    context = context if context is not None else dump_context(url)
+    user, database, owner = context.user, context.database, context.owner
     names = {database, sql.Identifier(database).as_string(None)}
     owners = {owner, sql.Identifier(owner).as_string(None)}
     lines = []
