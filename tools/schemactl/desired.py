@@ -61,13 +61,13 @@ CACHE_FORMAT = 1
 # Templates kept per state directory; the least recently used beyond this are dropped.
 KEEP = 6
 _COMMENT = "schemactl desired state "
+_DEPENDENCIES = ("migra", "schemainspect", "sqlalchemy", "pglast", "psycopg", "psycopg2-binary")
 
 
 def _state_tag() -> str:
     """Which state directory built a template, as its COMMENT says after the key: a server can be
     shared by several (--dev-url), and each drops only the orphans it made."""
     return f"(state {hashlib.sha1(str(cache_dir().resolve()).encode()).hexdigest()[:12]})"
-_DEPENDENCIES = ("migra", "schemainspect", "sqlalchemy", "pglast", "psycopg", "psycopg2-binary")
 
 
 @dataclass(frozen=True)
