@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from schemactl.apply import converge, run_changes
@@ -59,7 +60,8 @@ def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
         apply_changes(fresh_db, make_plan(ws, empty, before, verify=False).changes)
         data = meta.get("data")
         if data:
-            with connect(fresh_db, autocommit=True) as conn:
+            # Rows are written as an application would, in its own session (unpinned search_path).
+            with psycopg.connect(fresh_db, autocommit=True) as conn:
                 conn.execute(data["before"])
 
         if "refused" in meta:
@@ -88,7 +90,7 @@ def test_case_round_trip(case: str, fresh_db: str, dev_server) -> None:
         for unwanted in meta.get("plan_lacks", []):
             assert unwanted.lower() not in statements.lower(), statements
         if data:
-            with connect(fresh_db, autocommit=True) as conn:
+            with psycopg.connect(fresh_db, autocommit=True) as conn:
                 assert [list(row) for row in conn.execute(data["after"])] == data["expect"]
         for hazard in meta.get("hazards", []):
             assert hazard in HAZARDS

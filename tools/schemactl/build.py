@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 import psycopg
 from psycopg import sql
 
-from schemactl.conninfo import connect
+from schemactl.conninfo import AUTHORING_SEARCH_PATH, connect
 from schemactl.database_privileges import database_grant_sql, is_database_grant
 from schemactl.errors import BuildError
 from schemactl.load import Source, Statement, location
@@ -126,6 +126,9 @@ def build_source(source: Source, url: str, *, progress: Progress | None = None, 
             # Like pg_dump: function bodies are checked when called, not when created,
             # so a SQL function may name a table created after it.
             conn.execute("SET LOCAL check_function_bodies = off")
+            # schema/ is written as for a psql session: unqualified names are created in and found in
+            # public. Only for the statements of the source; the tool's own queries stay pinned.
+            conn.execute(AUTHORING_SEARCH_PATH)
             current = conn.execute("SELECT current_database()").fetchone()[0]
             for number, statement in enumerate(ordered, 1):
                 if progress and number % 50 == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping
@@ -12,7 +13,30 @@ from psycopg import conninfo as pg_conninfo
 
 from schemactl.errors import ConnectionFailed, InputError
 
-__all__ = ["resolve_target", "mask", "connect", "with_dbname", "with_user", "dbname_of", "server_major"]
+__all__ = [
+    "resolve_target",
+    "mask",
+    "connect",
+    "with_dbname",
+    "with_user",
+    "dbname_of",
+    "server_major",
+    "PINNED_SEARCH_PATH",
+    "AUTHORING_SEARCH_PATH",
+    "AUTHORING_SESSION_SEARCH_PATH",
+    "pinned_options",
+    "child_environment",
+]
+
+# Every session the tool opens resolves unqualified names in the system catalog only: a function or
+# operator that a role with CREATE somewhere planted (a better-matching overload of one the tool's
+# catalog queries call, CVE-2018-1058) is never found, whoever connects.
+PINNED_SEARCH_PATH = "pg_catalog, pg_temp"
+_PIN = "-c search_path=" + PINNED_SEARCH_PATH.replace(" ", "")
+# How SQL that people write (schema/ files) is run: PostgreSQL's default search_path, for the
+# statements of that source only and inside their transaction.
+AUTHORING_SEARCH_PATH = 'SET LOCAL search_path = "$user", public'
+AUTHORING_SESSION_SEARCH_PATH = 'SET search_path = "$user", public'
 
 _URL_SCHEMES = ("postgresql://", "postgres://")
 
@@ -78,10 +102,28 @@ def dbname_of(url: str) -> str:
     return str(info.get("dbname") or info.get("user") or os.environ.get("PGDATABASE") or "postgres")
 
 
+def pinned_options(url: str | None = None) -> str:
+    """libpq `options` for a session of the tool: the URL's own options, then the pinned search_path."""
+    own = ""
+    if url:
+        with contextlib.suppress(psycopg.ProgrammingError):
+            own = str(pg_conninfo.conninfo_to_dict(url).get("options") or "")
+    own = own or os.environ.get("PGOPTIONS", "")
+    return f"{own} {_PIN}".strip()
+
+
+def child_environment(url: str | None = None, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for pg_dump, pg_restore or psql children: PGOPTIONS pins their search_path too."""
+    result = dict(os.environ if env is None else env)
+    result["PGOPTIONS"] = pinned_options(url)
+    return result
+
+
 def connect(url: str, *, autocommit: bool = False, connect_timeout: int = 10) -> psycopg.Connection:
-    """Open a psycopg connection, turning every failure into one masked line."""
+    """Open a psycopg connection with the pinned search_path, turning every failure into one masked line."""
     try:
-        return psycopg.connect(url, autocommit=autocommit, connect_timeout=connect_timeout)
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=connect_timeout,
+                               options=pinned_options(url))
     except psycopg.OperationalError as exc:
         reason = " ".join(str(exc).split())
         raise ConnectionFailed(f"cannot connect to {mask(url)}: {mask(reason)}") from None

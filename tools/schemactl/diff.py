@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, Snapshot, snapshot
-from schemactl.conninfo import connect, mask
+from schemactl.conninfo import connect, mask, pinned_options
 from schemactl.database_privileges import current_database_entry_sql
 from schemactl.depends import dependency_order, statement_keys
 from schemactl.errors import ConnectionFailed, InputError
@@ -98,7 +98,8 @@ def _migra_session(url: str) -> Iterator[object]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        engine = create_engine(_sqlalchemy_url(url), poolclass=NullPool)
+        engine = create_engine(_sqlalchemy_url(url), poolclass=NullPool,
+                               connect_args={"options": pinned_options(url)})
         try:
             with engine.connect() as connection:
                 yield connection

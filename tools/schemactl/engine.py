@@ -7,7 +7,7 @@ import difflib
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +18,7 @@ from psycopg import sql
 from schemactl.build import build_source, ensure_roles
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
 from schemactl.database_privileges import current_database_entry_sql
-from schemactl.conninfo import connect, mask, server_major, with_dbname
+from schemactl.conninfo import child_environment, connect, mask, server_major, with_dbname
 from schemactl.devserver import DevServer, admin_execute, find_binaries, get_dev_server, scratch_database
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
@@ -277,7 +277,7 @@ def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create:
         args.insert(1, "--no-owner")
     if create:
         args.insert(1, "--create")
-    result = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300, env=child_environment(url))
     if result.returncode != 0:
         raise ConnectionFailed(f"pg_dump of {mask(url)} failed: {mask(result.stderr.strip())}")
     # psql meta-commands (\restrict) are not SQL; the text is executed through libpq.
@@ -652,16 +652,6 @@ def _renamed(ws: Workspace, source: Side, target: Side) -> tuple[list[Change], l
     copy = ws.copy_of(source, "renamed")
     apply_changes(copy.url, first)
     return first, last, replace(copy, roles=source.roles, live=False, assume_rows=source.live or source.assume_rows)
-
-
-@contextlib.contextmanager
-def advisory_lock(conn: psycopg.Connection, key: int) -> Iterator[None]:
-    """A session-level advisory lock; waits for another holder."""
-    conn.execute("SELECT pg_advisory_lock(%s)", (key,))
-    try:
-        yield
-    finally:
-        conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
 def sources_major(ws: Workspace, *srcs: str) -> int | None:

@@ -104,7 +104,11 @@ class Relation(InspectedSelectable):
 
 
 class Column(ColumnInfo):
-    """An enum column's re-cast with its name quoted."""
+    """An enum column's re-cast with its name quoted; the collation as read: schema-qualified and quoted."""
+
+    @property
+    def collation_subclause(self) -> str:
+        return f" collate {self.collation}" if self.collation else ""
 
     def change_enum_statement(self, table_name: str) -> str:
         if not self.is_enum:

@@ -73,8 +73,20 @@ def import_diff_modules() -> None:
 _RELATIONS_JOIN = "on r.oid = a.attrelid and a.attnum > 0"
 
 
+# A column's collation is read schema-qualified and quoted, so the statements written from it name
+# the collation itself, whatever the search_path of the session that runs them (hardened.Column).
+_COLLATION = ("(SELECT c.collname FROM pg_catalog.pg_collation c, pg_catalog.pg_type t\n"
+              "     WHERE c.oid = a.attcollation")
+_QUALIFIED_COLLATION = ("(SELECT pg_catalog.format('%I.%I', cn.nspname, c.collname)\n"
+                        "     FROM pg_catalog.pg_collation c, pg_catalog.pg_namespace cn, pg_catalog.pg_type t\n"
+                        "     WHERE cn.oid = c.collnamespace AND c.oid = a.attcollation")
+
+
 def _relations_query_corrected() -> None:
     obj = sys.modules["schemainspect.pg.obj"]
     query = obj.ALL_RELATIONS_QUERY
     if _RELATIONS_JOIN + "\n" in query:
-        obj.ALL_RELATIONS_QUERY = query.replace(_RELATIONS_JOIN + "\n", _RELATIONS_JOIN + " and not a.attisdropped\n")
+        query = query.replace(_RELATIONS_JOIN + "\n", _RELATIONS_JOIN + " and not a.attisdropped\n")
+    if _COLLATION in query:
+        query = query.replace(_COLLATION, _QUALIFIED_COLLATION)
+    obj.ALL_RELATIONS_QUERY = query

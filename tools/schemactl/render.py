@@ -77,6 +77,9 @@ def script(changes: Sequence[Change], *, title: str, lint_waivers: bool = True) 
         lines.append("-- no changes")
         return "\n".join(lines) + "\n"
     lines += [
+        # Every name the script uses is schema-qualified; built-ins resolve in pg_catalog alone, so an
+        # overload planted in another schema is never chosen, whatever the database's search_path.
+        "SET search_path = '';",
         f"SET lock_timeout = '{LOCK_TIMEOUT}';",
         f"SET statement_timeout = '{STATEMENT_TIMEOUT}';",
         "",

@@ -28,7 +28,7 @@ from pglast import ast, parse_sql, split
 from pglast.enums import TransactionStmtKind
 from pglast.parser import ParseError
 
-from schemactl.conninfo import mask
+from schemactl.conninfo import AUTHORING_SESSION_SEARCH_PATH, mask
 from schemactl.errors import InputError, SchemactlError
 from schemactl.validate.gate import require_contained
 
@@ -140,6 +140,9 @@ def run_script(conn: psycopg.Connection, script: Script, *, record: Record | Non
     """
     name = script.path.name
     try:
+        # A file without its own search_path runs as written for a psql session; scripts this tool
+        # writes set an empty one. RESET ALL below restores the tool's pinned one.
+        conn.execute(AUTHORING_SESSION_SEARCH_PATH)
         for step in script.settings:
             try:
                 conn.execute(step.sql, prepare=False)
