@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl.apply import SCHEMA_LOCK_KEY, apply_schema
+from schemactl.apply import apply_schema
 from schemactl.cli import parse_args, run
 from schemactl.engine import Workspace, dump_schema, zero_drift
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_OK, EXIT_REFUSED, SchemactlError
@@ -144,8 +144,9 @@ SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
 def test_waiting_apply_names_the_lock_and_its_holder(tmp_path: Path, fresh_db: str, dev_server) -> None:
     apply_schema(fresh_db, _schema(tmp_path, "v1", BASE), dev_url=dev_server.url)
     wider = _schema(tmp_path, "v2", BASE.replace("DEFAULT 0\n", "DEFAULT 0,\n    label text\n"))
-    with psycopg.connect(fresh_db, autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+    with psycopg.connect(fresh_db) as holder:
+        # Another run's lock session: the tracking table locked in an open transaction.
+        holder.execute("LOCK TABLE schemactl.schema_migrations IN SHARE UPDATE EXCLUSIVE MODE")
         waiting = subprocess.Popen([SCHEMACTL, "apply", "--target", fresh_db, "--schema-dir", str(wider),
                                     "--dev-url", dev_server.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True)
@@ -156,7 +157,7 @@ def test_waiting_apply_names_the_lock_and_its_holder(tmp_path: Path, fresh_db: s
         while not any("waiting for" in line for line in lines) and time.monotonic() < deadline:
             assert waiting.poll() is None, "".join(lines)
             time.sleep(0.2)
-        holder.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+        holder.rollback()
         said = [line for line in lines if "waiting for" in line]
         assert said and "the schema lock" in said[0] and f"held by pid {holder.info.backend_pid} " in said[0], lines
     assert waiting.wait(timeout=300) == EXIT_OK

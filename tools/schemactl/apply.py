@@ -1,4 +1,4 @@
-"""Apply stage: plan under an advisory lock, one transaction, then prove zero drift."""
+"""Apply stage: plan under the schema lock, one transaction, then prove zero drift."""
 
 from __future__ import annotations
 
@@ -11,20 +11,17 @@ from psycopg import sql
 
 from schemactl.conninfo import connect, mask
 from schemactl.diff import Side
-from schemactl.engine import Workspace, advisory_lock, make_plan, zero_drift
+from schemactl.engine import Workspace, make_plan, zero_drift
 from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
+from schemactl.schemalock import schema_lock
 from schemactl.validate.gate import load_declarative
 from schemactl.waits import watch_waits
 
-__all__ = ["ApplyOutcome", "apply_schema", "converge", "drop_indexes_built", "run_changes", "SCHEMA_LOCK_KEY"]
+__all__ = ["ApplyOutcome", "apply_schema", "converge", "drop_indexes_built", "run_changes"]
 
 Progress = Callable[[str], None]
-
-# One advisory lock for every schema change the tool makes (apply and migrate).
-SCHEMA_LOCK_KEY = 0x5343484D  # "SCHM"
-_OUR_LOCKS = {SCHEMA_LOCK_KEY: "the schema lock (another schemactl apply or migrate runs)"}
 
 
 @dataclass(frozen=True)
@@ -81,9 +78,8 @@ def drop_indexes_built(conn: psycopg.Connection, online_steps: Iterable[object])
 def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False,
              allow_destructive: bool = False, progress: Progress = lambda _: None) -> Plan:
     """Bring the live database at target to the desired side, under the schema lock."""
-    with connect(target, autocommit=True) as conn, \
-            watch_waits(target, conn.info.backend_pid, progress, advisory=_OUR_LOCKS) as waits, \
-            advisory_lock(conn, SCHEMA_LOCK_KEY):
+    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, \
+            watch_waits(target, conn.info.backend_pid, progress) as waits:
         progress(f"holding the schema lock on {mask(target)}")
         actual = ws.open(target, label="target", declared_roles=desired.roles)
         plan = make_plan(ws, actual, desired)

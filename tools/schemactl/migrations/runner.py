@@ -4,7 +4,7 @@ Applied migrations are rows of `schemactl.schema_migrations` (the `schemactl` sc
 reported as drift); each file runs as `script.run_script` describes, its tracking row written
 with its last step.
 
-Every runner takes the advisory lock that `apply` takes (SCHEMA_LOCK_KEY), so two runners,
+Every runner takes the schema lock that `apply` takes (`schemactl.schemalock`), so two runners,
 or a runner and `apply`, never change one database at once: the second one waits, then
 reads the tracking table again and finds the migrations applied.
 """
@@ -24,12 +24,12 @@ from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 from psycopg import sql
 
-from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
 from schemactl.conninfo import connect, mask
 from schemactl.errors import InputError, Refused, SchemactlError
 from schemactl.migrations.history import Migration, load_history, replay, require_manifest
 from schemactl.migrations.manifest import verify_manifest
 from schemactl.migrations.script import Record, Script, parse_script, run_script, server_message
+from schemactl.schemalock import TRACKING_RELATION, TRACKING_SCHEMA, TRACKING_TABLE, ensure_tracking, schema_lock
 
 if TYPE_CHECKING:
     from schemactl.engine import Workspace
@@ -49,26 +49,13 @@ __all__ = [
 
 Progress = Callable[[str], None]
 
-TRACKING_SCHEMA = MANAGED_EXCLUDED_SCHEMAS[0]
-TRACKING_TABLE = f"{TRACKING_SCHEMA}.schema_migrations"
 
 
 def _quiet(_: str) -> None:
     return None
 
 
-_CREATE_TRACKING = [
-    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(TRACKING_SCHEMA)),
-    sql.SQL("""CREATE TABLE IF NOT EXISTS {}.schema_migrations (
-    version text PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now(),
-    applied_by text NOT NULL DEFAULT current_user,
-    duration_ms integer NOT NULL
-)""").format(sql.Identifier(TRACKING_SCHEMA)),
-]
-_TABLE = sql.SQL("{}.schema_migrations").format(sql.Identifier(TRACKING_SCHEMA))
+_TABLE = TRACKING_RELATION
 
 
 @dataclass(frozen=True)
@@ -103,15 +90,6 @@ def _database_errors(target: str) -> Iterator[None]:
         yield
     except psycopg.Error as exc:
         raise SchemactlError(f"{mask(target)}: {server_message(exc)}") from None
-
-
-def _ensure_tracking(conn: psycopg.Connection) -> None:
-    try:
-        with conn.transaction():
-            for statement in _CREATE_TRACKING:
-                conn.execute(statement)
-    except psycopg.Error as exc:
-        raise SchemactlError(f"cannot create the tracking table {TRACKING_TABLE}: {server_message(exc)}") from None
 
 
 @dataclass(frozen=True)
@@ -187,34 +165,28 @@ def _tracking_delete(migration: Migration) -> Record:
 
 def migrate_up(target: str, migrations_dir: Path, *, progress: Progress = _quiet) -> list[tuple[Migration, int]]:
     """Apply every pending migration in order, under the schema lock; (migration, ms) applied."""
-    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
-    from schemactl.engine import advisory_lock  # noqa: PLC0415
-
     history = load_history(migrations_dir)
     require_manifest(migrations_dir)
     scripts = {m.version: parse_script(m.path) for m in history}
     done: list[tuple[Migration, int]] = []
-    with connect(target, autocommit=True) as conn, _database_errors(target):
-        progress(f"waiting for the schema lock on {mask(target)}")
-        with advisory_lock(conn, SCHEMA_LOCK_KEY):
-            _ensure_tracking(conn)
-            applied = _applied(conn)
-            entries = _entries(history, applied)
-            refuse_inconsistent(migrations_dir, entries)
-            pending = [m for m in history if m.version not in applied]
-            newest = max(applied, default="")
-            for migration in pending:
-                if migration.version < newest:
-                    raise Refused(f"{migration.path} is pending but the newer migration {applied[newest].stem} "
-                                  "is applied already; give it a number after the newest applied one")
-            for migration in pending:
-                progress(f"applying {migration.stem}")
-                started = time.monotonic()
-                undo = parse_script(migration.rollback_path) if migration.rollback_path else None
-                run_script(conn, scripts[migration.version], record=_tracking_insert(migration, started), undo=undo)
-                elapsed = int((time.monotonic() - started) * 1000)
-                progress(f"applied {migration.stem} in {elapsed} ms")
-                done.append((migration, elapsed))
+    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, _database_errors(target):
+        applied = _applied(conn)
+        entries = _entries(history, applied)
+        refuse_inconsistent(migrations_dir, entries)
+        pending = [m for m in history if m.version not in applied]
+        newest = max(applied, default="")
+        for migration in pending:
+            if migration.version < newest:
+                raise Refused(f"{migration.path} is pending but the newer migration {applied[newest].stem} "
+                              "is applied already; give it a number after the newest applied one")
+        for migration in pending:
+            progress(f"applying {migration.stem}")
+            started = time.monotonic()
+            undo = parse_script(migration.rollback_path) if migration.rollback_path else None
+            run_script(conn, scripts[migration.version], record=_tracking_insert(migration, started), undo=undo)
+            elapsed = int((time.monotonic() - started) * 1000)
+            progress(f"applied {migration.stem} in {elapsed} ms")
+            done.append((migration, elapsed))
     return done
 
 
@@ -267,37 +239,32 @@ def data_at_risk(conn: psycopg.Connection, scripts: Iterable[Script]) -> list[st
 
 def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migration]], list[Migration]],
                progress: Progress, *, allow_destructive: bool) -> list[Migration]:
-    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
-    from schemactl.engine import advisory_lock  # noqa: PLC0415
-
     history = load_history(migrations_dir)
     require_manifest(migrations_dir)
     done: list[Migration] = []
-    with connect(target, autocommit=True) as conn, _database_errors(target):
-        progress(f"waiting for the schema lock on {mask(target)}")
-        with advisory_lock(conn, SCHEMA_LOCK_KEY):
-            applied = _applied(conn)
-            entries = _entries(history, applied)
-            refuse_inconsistent(migrations_dir, entries)
-            newest_first = [m for m in reversed(history) if m.version in applied]
-            chosen = choose(newest_first)
-            for migration in chosen:
-                if migration.rollback_path is None:
-                    raise InputError(f"{migration.path}: no rollback file {migration.stem}_rollback.sql; "
-                                     "nothing was rolled back")
-            if not allow_destructive:
-                at_risk = data_at_risk(conn, (parse_script(m.rollback_path) for m in chosen if m.rollback_path))
-                if at_risk:
-                    names = ", ".join(m.stem for m in chosen)
-                    raise Refused(f"rolling back {names} deletes data: {'; '.join(at_risk)}. Nothing was rolled "
-                                  "back; re-run with --allow-destructive to accept it")
-            for migration in chosen:
-                progress(f"rolling back {migration.stem}")
-                assert migration.rollback_path is not None
-                run_script(conn, parse_script(migration.rollback_path), record=_tracking_delete(migration),
-                           undo=parse_script(migration.path))
-                progress(f"rolled back {migration.stem}")
-                done.append(migration)
+    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, _database_errors(target):
+        applied = _applied(conn)
+        entries = _entries(history, applied)
+        refuse_inconsistent(migrations_dir, entries)
+        newest_first = [m for m in reversed(history) if m.version in applied]
+        chosen = choose(newest_first)
+        for migration in chosen:
+            if migration.rollback_path is None:
+                raise InputError(f"{migration.path}: no rollback file {migration.stem}_rollback.sql; "
+                                 "nothing was rolled back")
+        if not allow_destructive:
+            at_risk = data_at_risk(conn, (parse_script(m.rollback_path) for m in chosen if m.rollback_path))
+            if at_risk:
+                names = ", ".join(m.stem for m in chosen)
+                raise Refused(f"rolling back {names} deletes data: {'; '.join(at_risk)}. Nothing was rolled "
+                              "back; re-run with --allow-destructive to accept it")
+        for migration in chosen:
+            progress(f"rolling back {migration.stem}")
+            assert migration.rollback_path is not None
+            run_script(conn, parse_script(migration.rollback_path), record=_tracking_delete(migration),
+                       undo=parse_script(migration.path))
+            progress(f"rolled back {migration.stem}")
+            done.append(migration)
     return done
 
 
@@ -337,8 +304,7 @@ def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: 
     recorded yet; otherwise it is refused, naming the differences. Nothing but the tracking
     rows is written.
     """
-    from schemactl.apply import SCHEMA_LOCK_KEY  # noqa: PLC0415
-    from schemactl.engine import advisory_lock, zero_drift  # noqa: PLC0415
+    from schemactl.engine import zero_drift  # noqa: PLC0415
 
     history = load_history(migrations_dir)
     require_manifest(migrations_dir)
@@ -350,31 +316,28 @@ def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: 
         chosen = history[:matching[0] + 1]
     if not chosen:
         raise InputError(f"{migrations_dir} holds no migrations to record")
-    with connect(target, autocommit=True) as conn, _database_errors(target):
-        progress(f"waiting for the schema lock on {mask(target)}")
-        with advisory_lock(conn, SCHEMA_LOCK_KEY):
-            applied = _applied(conn)
-            if applied:
-                raise Refused(f"{mask(target)} already records {len(applied)} applied migrations (newest "
-                              f"{applied[max(applied)].stem}); baseline is for a database without a history: "
-                              "use `schemactl migrate up`")
-            major = ws.live_major(target)
-            ws.dev(major)
-            replayed = replay(ws, migrations_dir, chosen)
-            actual = ws.open(target, label="target", declared_roles=replayed.roles)
-            progress(f"comparing {mask(target)} with the history through {chosen[-1].stem}")
-            report = zero_drift(ws, actual, replayed)
-            if not report.zero:
-                found = [f"{c.action} {c.object}" for c in report.changes]
-                found += [f"schema dump: {line}" for line in report.dump_lines]
-                shown = "; ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
-                raise Refused(f"{mask(target)} does not match the history through {chosen[-1].stem}, so it "
-                              f"cannot be recorded as applied: to match it, {shown}. Nothing was recorded; "
-                              "`schemactl drift` shows the differences in full")
-            _ensure_tracking(conn)
-            with conn.transaction():
-                for migration in chosen:
-                    conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) "
-                                         "VALUES (%s, %s, %s, 0)").format(_TABLE),
-                                 (migration.version, migration.name, migration.checksum))
+    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, _database_errors(target):
+        applied = _applied(conn)
+        if applied:
+            raise Refused(f"{mask(target)} already records {len(applied)} applied migrations (newest "
+                          f"{applied[max(applied)].stem}); baseline is for a database without a history: "
+                          "use `schemactl migrate up`")
+        major = ws.live_major(target)
+        ws.dev(major)
+        replayed = replay(ws, migrations_dir, chosen)
+        actual = ws.open(target, label="target", declared_roles=replayed.roles)
+        progress(f"comparing {mask(target)} with the history through {chosen[-1].stem}")
+        report = zero_drift(ws, actual, replayed)
+        if not report.zero:
+            found = [f"{c.action} {c.object}" for c in report.changes]
+            found += [f"schema dump: {line}" for line in report.dump_lines]
+            shown = "; ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+            raise Refused(f"{mask(target)} does not match the history through {chosen[-1].stem}, so it "
+                          f"cannot be recorded as applied: to match it, {shown}. Nothing was recorded; "
+                          "`schemactl drift` shows the differences in full")
+        with conn.transaction():
+            for migration in chosen:
+                conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) "
+                                     "VALUES (%s, %s, %s, 0)").format(_TABLE),
+                             (migration.version, migration.name, migration.checksum))
     return chosen
