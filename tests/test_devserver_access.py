@@ -161,6 +161,11 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_tool_commands_work_over_the_socket(private_server: DevServer, tmp_path: Path) -> None:
+    shown = _cli("dev-server", "url", cwd=REPO)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == private_server.url == (
+        f"postgresql://{devserver._superuser()}@/postgres?host={_socket_dir(private_server)}&port=5432")
+    assert _socket_dir(private_server).parent == Path(os.environ["SCHEMACTL_HOME"])
     built = _cli("validate", "--build", cwd=REPO)
     assert built.returncode == 0, built.stderr
     assert f"host={_socket_dir(private_server)}" in built.stderr  # this module's server, not another
