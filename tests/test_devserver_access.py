@@ -19,6 +19,7 @@ import pytest
 from schemactl import devserver
 from schemactl.conninfo import dbname_of, mask, with_dbname, with_user
 from schemactl.devserver import DevServer, get_dev_server, stop_embedded
+from schemactl.errors import InputError
 from schemactl.project import configured_major
 
 REPO = Path(__file__).resolve().parent.parent
@@ -105,7 +106,7 @@ def test_socket_urls_keep_their_socket_directory_through_every_helper() -> None:
     assert with_dbname(SOCKET_URL.replace("abcd1234", "ffff0000"), "postgres") != with_dbname(SOCKET_URL, "postgres")
 
 
-def test_embedded_url_quotes_an_unusual_socket_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embedded_url_quotes_an_unusual_socket_directory() -> None:
     url = devserver._embedded_url(Path("/tmp/odd home&x=1/pg16-ab"), 5432)
     info = psycopg.conninfo.conninfo_to_dict(url)
     assert info["host"] == "/tmp/odd home&x=1/pg16-ab" and info["port"] == "5432"
@@ -228,3 +229,13 @@ def test_dev_server_stop_stops_a_server_an_older_version_started() -> None:
         assert not (_socket_dir(server) / "postmaster.pid").exists()
         with pytest.raises(psycopg.OperationalError):
             psycopg.connect(tcp, connect_timeout=3).close()
+
+
+def test_a_state_directory_too_long_for_a_socket_path_is_a_clear_error(tmp_path: Path) -> None:
+    home = tmp_path / ("x" * 100)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCHEMACTL_HOME", str(home))
+        patch.delenv("SCHEMACTL_DEV_URL", raising=False)
+        with pytest.raises(InputError, match="SCHEMACTL_HOME to a shorter directory"):
+            _start()
+    assert not [p for p in home.glob("pg*-*") if p.is_dir()], "no data directory for a server nobody could reach"

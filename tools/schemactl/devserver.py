@@ -66,6 +66,7 @@ UNPRIVILEGED_GROUP = "nogroup"
 SOCKET_PORT = 5432
 # Written beside a data directory this version initialised (socket only, no host lines in pg_hba).
 _PRIVATE_LAYOUT = "unix-socket-only 1"
+_SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes on Linux, the last a NUL
 
 Progress = Callable[[str], None]
 
@@ -374,14 +375,14 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
     with open(lock_path, "a+") as lock:
         # Two invocations starting the server at once must not both initdb.
         fcntl.flock(lock, fcntl.LOCK_EX)
-        bindir = _usable_bindir(binaries, state)
         exposure = _exposure(data)
         if exposure is not None:
             # Whoever could connect was its superuser and may have changed anything in it
             # (template0 included): it is stopped and initialised afresh, never reused.
             progress(f"re-initialising embedded PostgreSQL in {data}: {exposure}")
             if _running_port(data) is not None:
-                _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], what="stop")
+                pg_ctl = _usable_bindir(binaries, state) / "pg_ctl"
+                _run([str(pg_ctl), "-D", str(data), "-m", "fast", "-w", "stop"], what="stop")
             shutil.rmtree(data)
         port = _running_port(data)
         if port is not None:
@@ -389,6 +390,11 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
             with contextlib.suppress(psycopg.OperationalError):
                 _wait_ready(url, time.monotonic() + 10)
                 return DevServer(url=url, major=binaries.major, origin=f"embedded, {binaries.origin}", binaries=binaries)
+        socket_file = data / f".s.PGSQL.{SOCKET_PORT}"
+        if len(str(socket_file).encode()) > _SOCKET_PATH_MAX:
+            raise InputError(f"the embedded dev server's socket {socket_file} is longer than a Unix socket path "
+                             f"may be ({_SOCKET_PATH_MAX} bytes): set SCHEMACTL_HOME to a shorter directory")
+        bindir = _usable_bindir(binaries, state)
         if not (data / "PG_VERSION").exists():
             progress(f"initialising embedded PostgreSQL {binaries.major} in {data}")
             _private_mark(data).unlink(missing_ok=True)
