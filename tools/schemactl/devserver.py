@@ -413,6 +413,7 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
             _write_local_only_hba(data)
             _private_mark(data).write_text(_PRIVATE_LAYOUT + "\n")
         port = SOCKET_PORT
+        progress(f"starting embedded PostgreSQL {binaries.major} on a Unix socket in {data}")
         options = " ".join([
             f"-p {port}",
             # No TCP address: the only way in is the socket in the data directory (mode 0700).
