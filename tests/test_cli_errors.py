@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from schemactl.cli import parse_args, run
-from schemactl.conninfo import mask, resolve_target
+from schemactl.conninfo import mask, resolve_target, with_dbname
 from schemactl.errors import EXIT_ERROR, InputError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,7 +63,7 @@ def test_not_a_url() -> None:
 
 
 def test_missing_database(live_url: str, dev_server) -> None:
-    target = live_url.rsplit("/", 1)[0] + "/no_such_database_schemactl"
+    target = with_dbname(live_url, "no_such_database_schemactl")
     code, _, err = _run("drift", "-q", "--target", target, "--dev-url", dev_server.url)
     _assert_one_line_error(code, err)
     assert "no_such_database_schemactl" in err

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from schemactl.cli import parse_args, run
+from schemactl.conninfo import dbname_of
 from schemactl.devserver import SCRATCH_PREFIX, find_binaries, get_dev_server, scratch_database
 from schemactl.errors import EXIT_ERROR, InputError
 
@@ -39,7 +40,7 @@ def test_embedded_server_answers_and_runs_unprivileged(dev_server) -> None:
 
 def test_scratch_database_is_dropped_on_error(dev_server) -> None:
     with pytest.raises(RuntimeError), scratch_database(dev_server, "boom") as url:
-        name = url.rsplit("/", 1)[1]
+        name = dbname_of(url)
         assert name in _scratch_databases(dev_server.url)
         raise RuntimeError("boom")
     assert name not in _scratch_databases(dev_server.url)

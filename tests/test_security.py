@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -22,6 +22,7 @@ from psycopg import sql
 
 from fixtures_db import REPO, SCHEMA_DIR, _fresh
 from schemactl.build import build_source, ensure_roles
+from schemactl.conninfo import with_user
 from schemactl.roles import roles_from_statements
 from security_model import (
     ASSET_A,
@@ -61,10 +62,7 @@ ASSET = {"own": ASSET_A, "other": ASSET_B}
 
 def as_user(url: str, user: str) -> str:
     """The same server and database, logging in as another role (test servers trust local logins)."""
-    parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    netloc = f"{quote(user, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    return with_user(url, user)  # a socket directory in the query (the embedded server) stays
 
 
 def _seed(admin: psycopg.Connection) -> None:

@@ -19,6 +19,7 @@ import os
 import pwd
 import re
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import psycopg
 from psycopg import sql
@@ -60,6 +62,11 @@ __all__ = [
 SCRATCH_PREFIX = "schemactl_scratch_"
 UNPRIVILEGED_USER = "nobody"
 UNPRIVILEGED_GROUP = "nogroup"
+# The embedded server opens no TCP port; this number only names its socket file (.s.PGSQL.5432).
+SOCKET_PORT = 5432
+# Written beside a data directory this version initialised (socket only, no host lines in pg_hba).
+_PRIVATE_LAYOUT = "unix-socket-only 1"
+_SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes on Linux, the last a NUL
 
 Progress = Callable[[str], None]
 
@@ -276,11 +283,11 @@ def _data_dir(binaries: Binaries) -> Path:
     return state_root() / f"pg{binaries.major}-{digest}"
 
 
-def _running_port(data: Path) -> int | None:
-    pid_file = data / "postmaster.pid"
+def _pid_file(data: Path) -> list[str] | None:
+    """postmaster.pid's lines while its server process is alive, else None."""
     try:
-        lines = pid_file.read_text().splitlines()
-        pid, port = int(lines[0]), int(lines[3])
+        lines = (data / "postmaster.pid").read_text().splitlines()
+        pid = int(lines[0])
     except (OSError, ValueError, IndexError):
         return None
     try:
@@ -289,7 +296,15 @@ def _running_port(data: Path) -> int | None:
         return None
     except PermissionError:
         pass
-    return port
+    return lines
+
+
+def _running_port(data: Path) -> int | None:
+    lines = _pid_file(data)
+    try:
+        return int(lines[3]) if lines is not None else None
+    except (ValueError, IndexError):
+        return None
 
 
 def _superuser() -> str:
@@ -298,8 +313,45 @@ def _superuser() -> str:
     return pwd.getpwuid(os.geteuid()).pw_name
 
 
-def _embedded_url(port: int) -> str:
-    return f"postgresql://{_superuser()}@127.0.0.1:{port}/postgres"
+def _embedded_url(data: Path, port: int) -> str:
+    # libpq's URL form for a Unix socket: the directory as host, the port naming .s.PGSQL.<port>.
+    query = urlencode({"host": str(data), "port": port}, quote_via=quote, safe="/")
+    return f"postgresql://{quote(_superuser(), safe='')}@/postgres?{query}"
+
+
+def _private_mark(data: Path) -> Path:
+    # Beside the data directory, not in it: as root the state directory is root's and the
+    # server's user (who anyone could reach on an older layout) cannot write a mark there.
+    return data.parent / (data.name + ".private")
+
+
+def _exposure(data: Path) -> str | None:
+    """Why an existing data directory cannot be trusted as private, or None when it can."""
+    if not (data / "PG_VERSION").exists():
+        return None
+    mark = _private_mark(data)
+    try:
+        ours = mark.lstat().st_uid == os.geteuid() and mark.read_text().strip() == _PRIVATE_LAYOUT
+    except OSError:
+        ours = False
+    if not ours:
+        return "it was initialised by an older schemactl, whose server let every local user in over TCP"
+    status = data.lstat()
+    if status.st_uid != pwd.getpwnam(_superuser()).pw_uid or status.st_mode & 0o077:
+        return "its data directory is not private to the server's user"
+    lines = _pid_file(data)
+    if lines is not None and len(lines) > 5 and lines[5].strip():
+        return "it is running with a TCP address"
+    return None
+
+
+def _write_local_only_hba(data: Path) -> None:
+    hba = data / "pg_hba.conf"
+    hba.write_text("# schemactl's embedded dev server: Unix socket only, in a directory only its user can enter.\n"
+                   "local all all trust\n")
+    if os.geteuid() == 0:
+        shutil.chown(hba, UNPRIVILEGED_USER, UNPRIVILEGED_GROUP)
+    hba.chmod(0o600)
 
 
 def _wait_ready(url: str, deadline: float) -> None:
@@ -323,15 +375,29 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
     with open(lock_path, "a+") as lock:
         # Two invocations starting the server at once must not both initdb.
         fcntl.flock(lock, fcntl.LOCK_EX)
+        exposure = _exposure(data)
+        if exposure is not None:
+            # Whoever could connect was its superuser and may have changed anything in it
+            # (template0 included): it is stopped and initialised afresh, never reused.
+            progress(f"re-initialising embedded PostgreSQL in {data}: {exposure}")
+            if _running_port(data) is not None:
+                pg_ctl = _usable_bindir(binaries, state) / "pg_ctl"
+                _run([str(pg_ctl), "-D", str(data), "-m", "fast", "-w", "stop"], what="stop")
+            shutil.rmtree(data)
         port = _running_port(data)
         if port is not None:
-            url = _embedded_url(port)
+            url = _embedded_url(data, port)
             with contextlib.suppress(psycopg.OperationalError):
                 _wait_ready(url, time.monotonic() + 10)
                 return DevServer(url=url, major=binaries.major, origin=f"embedded, {binaries.origin}", binaries=binaries)
+        socket_file = data / f".s.PGSQL.{SOCKET_PORT}"
+        if len(str(socket_file).encode()) > _SOCKET_PATH_MAX:
+            raise InputError(f"the embedded dev server's socket {socket_file} is longer than a Unix socket path "
+                             f"may be ({_SOCKET_PATH_MAX} bytes): set SCHEMACTL_HOME to a shorter directory")
         bindir = _usable_bindir(binaries, state)
         if not (data / "PG_VERSION").exists():
             progress(f"initialising embedded PostgreSQL {binaries.major} in {data}")
+            _private_mark(data).unlink(missing_ok=True)
             if data.exists():
                 shutil.rmtree(data)
             data.mkdir(parents=True)
@@ -339,16 +405,21 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
                 shutil.chown(data, UNPRIVILEGED_USER, UNPRIVILEGED_GROUP)
             data.chmod(0o700)
             _run(
-                [str(bindir / "initdb"), "-D", str(data), "-U", _superuser(), "-A", "trust",
-                 "-E", "UTF8", "--locale=C", "--no-sync"],
+                [str(bindir / "initdb"), "-D", str(data), "-U", _superuser(), "--auth-local=trust",
+                 "--auth-host=reject", "-E", "UTF8", "--locale=C", "--no-sync"],
                 what="initdb",
             )
-        port = _free_port()
-        progress(f"starting embedded PostgreSQL {binaries.major} on 127.0.0.1:{port}")
+            # Trust is safe only where nobody else can reach the socket: no host lines at all.
+            _write_local_only_hba(data)
+            _private_mark(data).write_text(_PRIVATE_LAYOUT + "\n")
+        port = SOCKET_PORT
+        progress(f"starting embedded PostgreSQL {binaries.major} on a Unix socket in {data}")
         options = " ".join([
             f"-p {port}",
-            "-c listen_addresses=127.0.0.1",
-            f"-c unix_socket_directories={data}",
+            # No TCP address: the only way in is the socket in the data directory (mode 0700).
+            "-c listen_addresses=''",
+            f"-c unix_socket_directories={shlex.quote(str(data))}",
+            "-c unix_socket_permissions=0700",
             # A scratch server: durability buys nothing here, speed does.
             "-c fsync=off",
             "-c synchronous_commit=off",
@@ -363,7 +434,7 @@ def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
              "-t", "60", "-o", options, "start"],
             what="start",
         )
-        url = _embedded_url(port)
+        url = _embedded_url(data, port)
         try:
             _wait_ready(url, time.monotonic() + 30)
         except psycopg.OperationalError as exc:
@@ -378,7 +449,7 @@ def running_embedded_urls() -> list[str]:
     for data in sorted(root.glob("pg*-*")) if root.is_dir() else []:
         port = _running_port(data) if data.is_dir() else None
         if port is not None:
-            urls.append(_embedded_url(port))
+            urls.append(_embedded_url(data, port))
     return urls
 
 
