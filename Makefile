@@ -133,17 +133,26 @@ backup: $(SCHEMACTL) ## pg_dump -Fc of the target (DATABASE_URL or DB_*) as memo
 	mv "$$file.partial" "$$file"; \
 	echo "$$file"
 
-restore: $(SCHEMACTL) ## pg_restore FILE=backups/x.dump into the target as an administrator (--clean --if-exists, owners kept); NEW_DB=name: into a new database
+# Restores log in as an administrator but run as the owner role (RESTORE_ROLE, default
+# [tool.schemactl] owner-role): what the dump calls (CHECKs, defaults, index expressions) runs with
+# the owner's rights. The data loads before row-level security is enabled, so FORCE does not bind it.
+RESTORE_ROLE ?= $(shell $(BIN)/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["schemactl"]["owner-role"])')
+restore: $(SCHEMACTL) ## pg_restore FILE=backups/x.dump into the target as the owner role (--clean --if-exists, owners kept); NEW_DB=name: into a new database, dropped again if the restore fails
 	@set -euo pipefail; $(PG_TARGET); \
 	if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/<db>-<timestamp>.dump [NEW_DB=name]" >&2; exit 2; fi; \
 	if [ ! -f "$(FILE)" ]; then echo "no such backup file: $(FILE)" >&2; exit 2; fi; \
+	admin="$$target"; \
 	if [ -n "$(NEW_DB)" ]; then \
-	  "$${pgbin}createdb" --maintenance-db="$$target" -- "$(NEW_DB)"; \
+	  "$${pgbin}createdb" --maintenance-db="$$admin" --owner="$(RESTORE_ROLE)" -- "$(NEW_DB)"; \
 	  if [ -n "$${DATABASE_URL:-}" ]; then \
 	    target=$$($(BIN)/python -c 'import sys; from schemactl.conninfo import with_dbname; print(with_dbname(*sys.argv[1:]))' "$$target" "$(NEW_DB)"); \
 	  else target="$(NEW_DB)"; fi; \
 	fi; \
-	"$${pgbin}pg_restore" --clean --if-exists --exit-on-error --single-transaction --dbname="$$target" "$(FILE)"; \
+	if ! "$${pgbin}pg_restore" --role="$(RESTORE_ROLE)" --clean --if-exists --exit-on-error --single-transaction \
+	    --dbname="$$target" "$(FILE)"; then \
+	  if [ -n "$(NEW_DB)" ]; then "$${pgbin}dropdb" --maintenance-db="$$admin" --if-exists --force -- "$(NEW_DB)"; fi; \
+	  echo "restore of $(FILE) failed$(if $(NEW_DB), (database $(NEW_DB) dropped again),)" >&2; exit 1; \
+	fi; \
 	echo "restored $(FILE) into $$("$${pgbin}psql" -X -A -t -q --dbname="$$target" -c 'SELECT current_database()')"
 
 bench-peers: $(SCHEMACTL) ## round-trip migra's fixture pairs both ways: make bench-peers PATH=/path/to/migra-checkout

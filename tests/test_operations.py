@@ -486,6 +486,9 @@ def test_backup_and_restore_round_trip(schema_db: str, live_url: str, tmp_path: 
         with psycopg.connect(restored, autocommit=True) as conn:
             assert _audit_fingerprint(conn) == before
             assert conn.execute("SELECT count(*) FROM minting_queue").fetchone()[0] == 1  # type: ignore[index]
+            # Created for the owner role, which pg_restore ran as (--role): FORCEd tables still got their rows.
+            assert conn.execute("SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database "
+                                "WHERE datname = pg_catalog.current_database()").fetchone()[0] == "memory_owner"
         # Restoring again into the same database replaces it (--clean --if-exists).
         again = _make("restore", f"FILE={dump}", env={"DATABASE_URL": restored})
         assert again.returncode == 0, again.stderr
@@ -507,6 +510,59 @@ def test_backup_and_restore_round_trip(schema_db: str, live_url: str, tmp_path: 
         assert drift.returncode == 0, drift.stdout + drift.stderr
         with psycopg.connect(restored, autocommit=True) as conn:
             assert _audit_fingerprint(conn) == before
+    finally:
+        with psycopg.connect(live_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(new_db)))
+
+
+def _database_exists(live_url: str, name: str) -> bool:
+    with psycopg.connect(live_url, autocommit=True) as conn:
+        return conn.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = %s)",
+                            (name,)).fetchone()[0]  # type: ignore[index]
+
+
+def test_restore_runs_what_the_dump_calls_as_the_owner(schema_db: str, live_url: str, tmp_path: Path) -> None:
+    # A CHECK calling an owner-written function that runs a shell command wherever it is restored
+    # (not in the database it was dumped from, where the row went in): as the owner it is refused.
+    marker = Path(f"/tmp/sctest_restore_marker_{os.getpid()}_{secrets.token_hex(4)}")
+    with psycopg.connect(schema_db, autocommit=True) as conn:
+        conn.execute(sql.SQL(
+            "CREATE FUNCTION public.restore_payload(value integer) RETURNS boolean LANGUAGE plpgsql AS $f$ "
+            "BEGIN IF pg_catalog.current_database() <> {source} THEN "
+            "EXECUTE pg_catalog.format('COPY (SELECT 1) TO PROGRAM %L', {command}); END IF; "
+            "RETURN true; END $f$").format(source=sql.Literal(dbname_of(schema_db)),
+                                             command=sql.Literal(f"cat > {marker}")))
+        conn.execute("CREATE TABLE public.restore_checked (value integer CHECK (public.restore_payload(value)))")
+        conn.execute("INSERT INTO public.restore_checked VALUES (1)")
+        conn.execute("ALTER FUNCTION public.restore_payload(integer) OWNER TO memory_owner")
+        conn.execute("ALTER TABLE public.restore_checked OWNER TO memory_owner")
+    backup = _make("backup", f"BACKUP_DIR={tmp_path}", env={"DATABASE_URL": schema_db})
+    assert backup.returncode == 0, backup.stderr
+    new_db = f"sctest_restore_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        result = _make("restore", f"FILE={backup.stdout.strip()}", f"NEW_DB={new_db}",
+                       env={"DATABASE_URL": live_url})
+        assert result.returncode != 0, result.stdout
+        assert "pg_execute_server_program" in result.stderr, result.stderr  # refused: the owner is no superuser
+        assert f"failed (database {new_db} dropped again)" in result.stderr
+        assert not marker.exists()
+        # A failed restore into a new database leaves no database behind.
+        assert not _database_exists(live_url, new_db)
+    finally:
+        marker.unlink(missing_ok=True)
+        with psycopg.connect(live_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(new_db)))
+
+
+def test_a_failed_restore_into_a_new_database_drops_it(live_url: str, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.dump"
+    broken.write_bytes(b"PGDMP not really a dump")
+    new_db = f"sctest_restore_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        result = _make("restore", f"FILE={broken}", f"NEW_DB={new_db}", env={"DATABASE_URL": live_url})
+        assert result.returncode != 0
+        assert f"restore of {broken} failed (database {new_db} dropped again)" in result.stderr, result.stderr
+        assert not _database_exists(live_url, new_db)
     finally:
         with psycopg.connect(live_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(new_db)))

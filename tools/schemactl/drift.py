@@ -14,6 +14,7 @@ from schemactl.diff import Side, inspect
 from schemactl.engine import Reads, Workspace, dump_schema, make_plan, read_database, zero_drift
 from schemactl.errors import VerificationFailed
 from schemactl.identity import CHANGE, CREATE, DROP, identify, name_of_object
+from schemactl.markdown import cell, fence, inline
 from schemactl.plan import Change, Plan
 from schemactl.preload import import_diff_modules
 from schemactl.render import script
@@ -284,18 +285,19 @@ def render_drift(result: DriftResult, fmt: str) -> str:
         return json.dumps(drift_document(result), indent=2) + "\n"
     if fmt == "markdown":
         if result.zero:
-            return f"### Drift\n\nNo drift: `{result.target}` matches `schema/`.\n"
-        lines = ["### Drift", "", f"`{result.target}` differs from `schema/` in {_objects(result.items)}.", "",
+            return f"### Drift\n\nNo drift: {inline(result.target)} matches `schema/`.\n"
+        lines = ["### Drift", "", f"{inline(result.target)} differs from `schema/` in {_objects(result.items)}.", "",
                  "| kind | object | state | hazards | how |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| {i.kind} | `{i.name}` | {i.state} | {', '.join(f'`{h}`' for h in i.hazards) or '–'} "
-                  f"| `{i.how.replace('|', '/')}` |" for i in result.items]
+        lines += [f"| {cell(i.kind)} | {cell(i.name, code=True)} | {cell(i.state)} "
+                  f"| {', '.join(cell(h, code=True) for h in i.hazards) or '–'} | {cell(i.how, code=True)} |"
+                  for i in result.items]
         if result.dump_lines:
-            lines += ["", "Normalized `pg_dump` differences:", "", "```diff", *result.dump_lines[:200], "```"]
+            lines += ["", "Normalized `pg_dump` differences:", "", fence("\n".join(result.dump_lines[:200]), "diff")]
         if result.note:
-            lines += ["", f"> {result.note}"]
+            lines += ["", f"> {cell(result.note)}"]
         if result.plan:
-            lines += ["", "To fix, run (`schemactl apply` does this under a lock):", "", "```sql",
-                      script(result.plan.changes, title="fix drift").rstrip(), "```"]
+            lines += ["", "To fix, run (`schemactl apply` does this under a lock):", "",
+                      fence(script(result.plan.changes, title="fix drift"))]
         return "\n".join(lines) + "\n"
     if result.zero:
         return f"no drift: {result.target} matches schema/\n"

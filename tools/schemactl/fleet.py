@@ -22,6 +22,7 @@ from schemactl.desired import DesiredState, require_declarative_cached
 from schemactl.drift import FORMAT_VERSION, DriftResult, check_target, desired_for, drift_document, item_line
 from schemactl.engine import Workspace
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, InputError, SchemactlError
+from schemactl.markdown import cell, fence, html_text
 from schemactl.preload import import_diff_modules
 
 __all__ = ["FleetTarget", "TargetResult", "parse_targets", "parse_shard", "shard_of", "check_fleet",
@@ -230,10 +231,6 @@ def merge_documents(documents: list[dict]) -> dict:
             "summary": _summary(entries), "results": entries}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "/").replace("\n", " ")
-
-
 def _detail(entry: dict) -> str:
     if entry["status"] == "error":
         return entry.get("error", "")
@@ -261,11 +258,12 @@ def render_fleet(document: dict, fmt: str) -> str:
                for e in entries]
     if fmt == "markdown":
         lines = ["### Fleet drift", "", line, "", "| target | status | objects | detail |", "| --- | --- | ---: | --- |"]
-        lines += [f"| `{_cell(e['name'])}` | {e['status']} | {n} | {_cell(_detail(e))} |" for e, n in zip(entries, objects)]
+        lines += [f"| {cell(e['name'], code=True)} | {cell(e['status'])} | {n} | {cell(_detail(e))} |"
+                  for e, n in zip(entries, objects)]
         for e in entries:
             if e["status"] == "drift" and e.get("fix"):
-                lines += ["", f"<details><summary>fix for <code>{_cell(e['name'])}</code></summary>", "", "```sql",
-                          e["fix"].rstrip(), "```", "", "</details>"]
+                lines += ["", f"<details><summary>fix for <code>{html_text(e['name'])}</code></summary>", "",
+                          fence(e["fix"]), "", "</details>"]
         return "\n".join(lines) + "\n"
     width = max([len("target"), *(len(e["name"]) for e in entries)])
     lines = [f"{'target':<{width}}  status  objects  detail"]

@@ -14,6 +14,7 @@ from pglast.stream import IndentedStream, RawStream
 from schemactl.database_privileges import current_database_sql, is_database_grant
 from schemactl.errors import InputError
 from schemactl.load import Source, Statement
+from schemactl.markdown import cell, fence
 from schemactl.migrations.manifest import MANIFEST_NAME, manifest_text, verify_manifest, write_manifest
 from schemactl.objects import DEFAULT_SCHEMA
 from schemactl.order import order_statements
@@ -266,18 +267,17 @@ def erd_markdown(statements: Iterable[Statement], *, schema_label: str = "schema
     lines = [
         "# Entity-relationship diagram",
         "",
-        f"Rendered from {schema_label} by `schemactl generate`; do not edit. Columns show their type",
+        f"Rendered from {cell(schema_label)} by `schemactl generate`; do not edit. Columns show their type",
         "and keys (PK primary key, FK foreign key, UK unique). A foreign key's parent end is `||` when",
         "its columns are NOT NULL and `|o` when they may be NULL; its child end is `o|` when the",
         "columns are unique in the child, else `o{`. A solid line means the foreign key is part of",
         "the child's primary key.",
         "",
-        "```mermaid",
-        "erDiagram",
     ]
+    diagram = ["erDiagram"]
     for name in sorted(tables):
         table = tables[name]
-        lines.append(f"    {name} {{")
+        diagram.append(f"    {name} {{")
         for column in table.columns:
             keys = [k for k, on in (("PK", column.primary_key), ("FK", column.foreign_key),
                                     ("UK", column.unique and not column.primary_key)) if on]
@@ -288,22 +288,23 @@ def erd_markdown(statements: Iterable[Statement], *, schema_label: str = "schema
             if column.generated:
                 notes.append("generated")
             key_text = f" {', '.join(keys)}" if keys else ""
-            lines.append(f'        {_mermaid_type(column.type)} {column.name}{key_text} "{", ".join(notes)}"')
-        lines.append("    }")
+            diagram.append(f'        {_mermaid_type(column.type)} {column.name}{key_text} "{", ".join(notes)}"')
+        diagram.append("    }")
     for fk in foreign_keys:
         if fk.parent not in tables:
             raise InputError(f"foreign key {fk.name} on {fk.child} references {fk.parent}, "
                              "which schema/ does not create")
         parent_end, line, child_end = _cardinality(fk, tables)
-        lines.append(f'    {fk.parent} {parent_end}{line}{child_end} {fk.child} : "{", ".join(fk.columns)}"')
-    lines += ["```", "", "## Foreign keys", ""]
+        diagram.append(f'    {fk.parent} {parent_end}{line}{child_end} {fk.child} : "{", ".join(fk.columns)}"')
+    lines += [fence("\n".join(diagram), "mermaid"), "", "## Foreign keys", ""]
     if foreign_keys:
         lines += ["| constraint | from | to |", "| --- | --- | --- |"]
         for fk in foreign_keys:
             target = tables[fk.parent]
             parent_columns = fk.parent_columns or target.primary_key
-            lines.append(f"| `{fk.name}` | `{fk.child}({', '.join(fk.columns)})` "
-                         f"| `{fk.parent}({', '.join(parent_columns)})` |")
+            child = f"{fk.child}({', '.join(fk.columns)})"
+            parent = f"{fk.parent}({', '.join(parent_columns)})"
+            lines.append(f"| {cell(fk.name, code=True)} | {cell(child, code=True)} | {cell(parent, code=True)} |")
     else:
         lines.append("None.")
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from schemactl.markdown import cell, fence, inline
 from schemactl.plan import HAZARDS, Change, Plan
 
 __all__ = ["script", "plan_json", "plan_markdown", "plan_text", "LOCK_TIMEOUT", "STATEMENT_TIMEOUT"]
@@ -124,25 +125,25 @@ def plan_text(plan: Plan) -> str:
 def plan_markdown(plan: Plan, *, heading: str = "Schema changes") -> str:
     """A pull-request comment: summary, hazards, the migration and its rollback."""
     if plan.empty:
-        return f"### {heading}\n\nNo changes: `{plan.source}` matches `{plan.target}`.\n"
-    lines = [f"### {heading}", "", f"`{plan.source}` → `{plan.target}`: **{len(plan.changes)} changes**"
+        return f"### {cell(heading)}\n\nNo changes: {inline(plan.source)} matches {inline(plan.target)}.\n"
+    lines = [f"### {cell(heading)}", "", f"{inline(plan.source)} → {inline(plan.target)}: **{len(plan.changes)} changes**"
              + (" (verified: applied to a scratch copy, zero drift after, rollback returns)" if plan.verified else ""),
              ""]
     if plan.destructive:
         lines += ["> **Destructive**: this plan deletes data and needs `--allow-destructive`.", ""]
     if plan.hazards:
         lines += ["| hazard | meaning |", "| --- | --- |"]
-        lines += [f"| `{h}` | {HAZARDS[h]} |" for h in plan.hazards]
+        lines += [f"| {cell(h, code=True)} | {cell(HAZARDS[h])} |" for h in plan.hazards]
         lines.append("")
     lines += ["| # | action | object | hazards |", "| --- | --- | --- | --- |"]
     for number, change in enumerate(plan.changes, 1):
-        hazards = ", ".join(f"`{h}`" for h in change.hazards) or "–"
-        lines.append(f"| {number} | {change.action} | `{change.object}` | {hazards} |")
-    lines += ["", "<details><summary>Migration SQL</summary>", "", "```sql",
-              script(plan.changes, title="migration").rstrip(), "```", "", "</details>", ""]
+        hazards = ", ".join(cell(h, code=True) for h in change.hazards) or "–"
+        lines.append(f"| {number} | {cell(change.action)} | {cell(change.object, code=True)} | {hazards} |")
+    lines += ["", "<details><summary>Migration SQL</summary>", "",
+              fence(script(plan.changes, title="migration")), "", "</details>", ""]
     if plan.irreversible:
-        lines += [f"> **No rollback**: {plan.irreversible}", ""]
+        lines += [f"> **No rollback**: {cell(plan.irreversible)}", ""]
     if plan.rollback:
-        lines += ["<details><summary>Rollback SQL</summary>", "", "```sql",
-                  script(plan.rollback, title="rollback", lint_waivers=False).rstrip(), "```", "", "</details>", ""]
+        lines += ["<details><summary>Rollback SQL</summary>", "",
+                  fence(script(plan.rollback, title="rollback", lint_waivers=False)), "", "</details>", ""]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from psycopg import sql
 
 from schemactl.conninfo import connect, mask
 from schemactl.errors import InputError
+from schemactl.markdown import cell, fence, inline
 
 __all__ = [
     "Recommendation",
@@ -278,12 +279,13 @@ def render_settings(report: SettingsReport, fmt: str) -> str:
         }, indent=2) + "\n"
     if fmt == "markdown":
         if report.matches:
-            return f"### Server settings\n\n`{report.target}` matches `{report.config}` ({count} settings).\n"
+            return f"### Server settings\n\n{inline(report.target)} matches {inline(report.config)} ({count} settings).\n"
         lines = ["### Server settings", "",
-                 f"`{report.target}` differs from `{report.config}` in {len(differing)} of {count} settings.", "",
+                 f"{inline(report.target)} differs from {inline(report.config)} in {len(differing)} of {count} settings.", "",
                  "| setting | recommended | actual | applies after | fix |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| `{c.name}` | `{c.recommended}` | `{c.actual}` | {c.apply} | `{c.fix}` |" for c in differing]
-        lines += ["", "To fix, run:", "", "```sql", _fix_script(report).rstrip(), "```"]
+        lines += [f"| {cell(c.name, code=True)} | {cell(c.recommended, code=True)} | {cell(c.actual, code=True)} "
+                  f"| {cell(c.apply)} | {cell(c.fix, code=True)} |" for c in differing]
+        lines += ["", "To fix, run:", "", fence(_fix_script(report))]
         return "\n".join(lines) + "\n"
     if report.matches:
         return f"settings: {report.target} matches {report.config} ({count} settings)\n"
