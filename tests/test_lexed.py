@@ -6,7 +6,13 @@ import pytest
 from pglast import parse_sql
 
 from schemactl.errors import VerificationFailed
-from schemactl.lexed import insert_after_keyword, insert_at, list_elements, without_keyword_before
+from schemactl.lexed import (
+    insert_after_keyword,
+    insert_at,
+    list_elements,
+    replace_last_identifier,
+    without_keyword_before,
+)
 
 CHILD = ('create table "public"."x" (\n    "a" integer,\n    "b" text default \'a,\n    "a" x\'::text,\n'
          '    "c" integer[] check (c[1] > 0)\n) inherits ("public"."p");')
@@ -43,3 +49,11 @@ def test_only_goes_only_when_it_is_the_token_before_the_relation() -> None:
     plain = 'create index "i" on "public"."t" using btree (a);'
     with pytest.raises(VerificationFailed):
         without_keyword_before(plain, parse_sql(plain)[0].stmt.relation.location, "ONLY")
+
+
+def test_only_the_grantee_public_loses_its_quotes() -> None:
+    grant = 'grant select on table "public"."t" to "PUBLIC";'
+    assert replace_last_identifier(grant, '"PUBLIC"', "PUBLIC", ("TO", "FROM")) == \
+        'grant select on table "public"."t" to PUBLIC;'
+    role = 'grant select on table "public"."t" to "x to ""PUBLIC";'
+    assert replace_last_identifier(role, '"PUBLIC"', "PUBLIC", ("TO", "FROM")) == role

@@ -39,7 +39,13 @@ from schemactl.roles import (
     role_revoke_sql,
     role_set_sql,
 )
-from schemactl.lexed import insert_at, insert_after_keyword, list_elements, without_keyword_before
+from schemactl.lexed import (
+    insert_at,
+    insert_after_keyword,
+    list_elements,
+    replace_last_identifier,
+    without_keyword_before,
+)
 from schemactl.quoting import harden, one_statement, qualified, split_statements
 
 if TYPE_CHECKING:
@@ -171,7 +177,8 @@ def migra_statements(source: object, target: object) -> list[str]:
         migration.add_all_changes(privileges=True)
         statements = [str(s).strip() for s in migration.statements if str(s).strip()]
     # migra quotes the PUBLIC pseudo-role as if it were a role named "PUBLIC".
-    return [_TO_PUBLIC.sub(r"\1PUBLIC;", text) for text in statements]
+    return [replace_last_identifier(text, '"PUBLIC"', "PUBLIC", ("TO", "FROM")) if _TO_PUBLIC.match(text) else text
+            for text in statements]
 
 
 def _one_each(statements: list[str]) -> list[str]:

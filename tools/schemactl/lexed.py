@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 from schemactl.errors import VerificationFailed
 
-__all__ = ["insert_at", "insert_after_keyword", "list_elements", "without_keyword_before"]
+__all__ = ["insert_at", "insert_after_keyword", "list_elements", "replace_last_identifier",
+           "without_keyword_before"]
 
 
 class _Token(NamedTuple):
@@ -74,3 +75,17 @@ def list_elements(text: str) -> tuple[int, int, list[tuple[int, int]]]:
             spans.append((start, token.start))
             start = token.end
     raise _refuse(text, "find the end of a list")
+
+
+def replace_last_identifier(text: str, written: str, replacement: str, after: tuple[str, ...]) -> str:
+    """text with its last token (before a final ";") replaced when it is the identifier written as
+    `written` and follows one of the keywords `after`; else text unchanged."""
+    tokens = _tokens(text)
+    if tokens and tokens[-1].name == "ASCII_59":
+        tokens.pop()
+    if len(tokens) < 2:
+        return text
+    last, before = tokens[-1], tokens[-2]
+    if last.name != "IDENT" or text[last.start:last.end] != written or before.name not in after:
+        return text
+    return text[:last.start] + replacement + text[last.end:]
