@@ -15,9 +15,10 @@ import pytest
 from psycopg import sql
 
 from schemactl.cli import parse_args, run
-from schemactl.copies import default_privileges_sql, restorable_entries
+from schemactl.copies import copy_live, default_privileges_sql, restorable_entries
 from schemactl.diff import differences
 from schemactl.engine import Workspace, dump_difference
+from schemactl.errors import VerificationFailed
 
 T1 = "COMMENT ON TABLE t1 IS E'a\\nGRANT ON DATABASE x'"
 T2 = "COMMENT ON TABLE t2 IS ';COPY (SELECT 1) TO PROGRAM $p$touch {marker}$p$;SELECT '"
@@ -171,6 +172,26 @@ def test_owners_and_default_privileges_are_copied(fresh_db: str, dev_server, oth
         assert copied_owners == expected
         assert copied_defaults == live_defaults
         assert dump_difference(target.url, copy.url, ws._dev) == []
+
+
+def test_a_role_owning_a_database_on_the_dev_server_keeps_it(fresh_db: str, dev_server, other_role: str) -> None:
+    """What the applying role owns goes to the copy's user: refused when that would take a database too."""
+    kept = f"sctest_copies_kept_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(dev_server.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(other_role)))
+        conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(kept), sql.Identifier(other_role)))
+    try:
+        with Workspace(dev_url=dev_server.url) as ws:
+            with pytest.raises(VerificationFailed, match=f"owns database {kept}"):
+                dev = ws.dev()
+                copy_live(fresh_db, ws.scratch("rehearsal"), dev=dev, live_owners=(other_role,))
+        with psycopg.connect(dev_server.url, autocommit=True) as conn:
+            owner = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
+                                 (kept,)).fetchone()
+        assert owner == (other_role,)
+    finally:
+        with psycopg.connect(dev_server.url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(kept)))
 
 
 def test_the_database_entries_of_a_listing_are_left_out() -> None:

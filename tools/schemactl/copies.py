@@ -62,6 +62,13 @@ CROSS JOIN LATERAL (
 WHERE d.defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = %s)
 """
 
+_SHARED_OWNED = """
+SELECT 'database', datname, pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database
+WHERE pg_catalog.pg_get_userbyid(datdba) = ANY(%s)
+UNION ALL SELECT 'tablespace', spcname, pg_catalog.pg_get_userbyid(spcowner) FROM pg_catalog.pg_tablespace
+WHERE pg_catalog.pg_get_userbyid(spcowner) = ANY(%s)
+"""
+
 _DEFAULT_ACL_KINDS = {"r": "TABLES", "S": "SEQUENCES", "f": "FUNCTIONS", "T": "TYPES", "n": "SCHEMAS"}
 _PRIVILEGES = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER",
                          "USAGE", "EXECUTE", "CREATE"})
@@ -134,6 +141,13 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
              "could not copy the schema for a rehearsal", VerificationFailed)
     reassigned = [o for o in dict.fromkeys(owners) if o != copy_user]
     with connect(copy_url, autocommit=True) as conn:
+        # REASSIGN OWNED also gives away the databases and tablespaces a role owns on the server.
+        shared = conn.execute(_SHARED_OWNED, (reassigned, reassigned)).fetchall()
+        if shared:
+            kind, name, role = shared[0]
+            raise VerificationFailed(f"cannot copy the schema for a rehearsal: role {role} owns {kind} {name} on the "
+                                     f"dev server, and the copy gives what that role owns to {copy_user}; use a dev "
+                                     "server where the applying role owns no database or tablespace")
         try:
             with conn.transaction():
                 if reassigned:
