@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,11 +14,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from schemactl.build import build_source, ensure_roles
+from schemactl.build import build_source
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
 from schemactl.database_privileges import current_database_entry_sql
 from schemactl.conninfo import child_environment, connect, mask, server_major, with_dbname
-from schemactl.devserver import DevServer, admin_execute, find_binaries, get_dev_server, scratch_database
+from schemactl.copies import client_tool, copy_live
+from schemactl.devserver import DevServer, admin_execute, get_dev_server, scratch_database
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
 from schemactl.load import Source
@@ -54,22 +54,6 @@ def _quiet(_: str) -> None:
 
 def is_url(src: str) -> bool:
     return src.startswith(("postgresql://", "postgres://"))
-
-
-_ROLES_IN_USE = """
-SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
-    SELECT (aclexplode(relacl)).grantee FROM pg_class WHERE relacl IS NOT NULL
-    UNION SELECT (aclexplode(nspacl)).grantee FROM pg_namespace WHERE nspacl IS NOT NULL
-    UNION SELECT (aclexplode(proacl)).grantee FROM pg_proc WHERE proacl IS NOT NULL
-    UNION SELECT (aclexplode(attacl)).grantee FROM pg_attribute WHERE attacl IS NOT NULL
-    UNION SELECT unnest(polroles) FROM pg_policy
-    UNION SELECT relowner FROM pg_class UNION SELECT proowner FROM pg_proc
-    UNION SELECT nspowner FROM pg_namespace
-    UNION SELECT defaclrole FROM pg_default_acl
-    UNION SELECT (aclexplode(defaclacl)).grantee FROM pg_default_acl
-    UNION SELECT (aclexplode(datacl)).grantee FROM pg_database WHERE datname = current_database()
-) AND NOT r.rolsuper AND r.rolname !~ '^pg_'
-"""
 
 
 class Workspace:
@@ -157,27 +141,16 @@ class Workspace:
             # A scratch build is recreated from its own database as template.
             self._clone_scratch(side.url, url)
             return replace(side, url=url, label=f"copy of {side.shown}")
-        with connect(side.url, autocommit=True) as conn:
-            in_use = [r[0] for r in conn.execute(_ROLES_IN_USE).fetchall()]
-            live_user = conn.execute("SELECT current_user").fetchone()[0]
-            live_major = server_major(conn)
-        live_owner = side.default_owner or live_user
-        live_owners = live_owner if isinstance(live_owner, tuple) else (live_owner,)
-        with connect(dev.url, autocommit=True) as dev_conn:
-            # The live applying role may be a superuser there: here it only needs to own things.
-            ensure_roles(dev_conn, [*in_use, *live_owners])
+        live_owner = side.default_owner
+        owners = live_owner if isinstance(live_owner, tuple) else ((live_owner,) if live_owner else ())
         # Owners are kept: a schema that declares its owner (ALTER ... OWNER TO) must find it on
         # the copy. What the live applying role owns, and what the rehearsal creates as the dev
         # server's user, both count as "whoever applies the schema". (The run's cached read of
         # the target has no owners, so this copy dumps again.)
-        text = dump_schema(side.url, dev, owners=True, create=True, major=live_major)
-        _restore(url, _default_privileges_for_applying_role(
-            _without_owner(_without_database(text), live_owners), live_user))
+        made = copy_live(side.url, url, dev=dev, live_owners=owners)
         _copy_database_acl(side.url, url)
-        with connect(url, autocommit=True) as conn:
-            copy_owner = conn.execute("SELECT current_user").fetchone()[0]
         return Side(url=url, roles=side.roles, label=f"copy of {side.shown}",
-                    default_owner=tuple(dict.fromkeys((*live_owners, copy_owner))), live=False)
+                    default_owner=tuple(dict.fromkeys((*made.live_owners, made.copy_user))), live=False)
 
     def clone(self, side: Side, label: str) -> Side:
         """A scratch database made from side's scratch database as template (fast, exact)."""
@@ -238,30 +211,6 @@ def _copy_database_acl(from_url: str, to_url: str) -> None:
                 conn.execute(current_database_entry_sql(True, grantee, privilege, bool(grantable)))
 
 
-def _restore(url: str, text: str) -> None:
-    with connect(url, autocommit=True) as conn:
-        try:
-            with conn.transaction():
-                conn.execute(text, prepare=False)
-        except psycopg.Error as exc:
-            raise VerificationFailed(f"could not copy the schema for a rehearsal: {exc}") from None
-
-
-def _pg_dump_for(major: int, dev: DevServer | None) -> str:
-    if dev is not None and dev.binaries is not None and dev.binaries.major >= major:
-        return dev.binaries.tool("pg_dump")
-    # The same major first, as the dev server is chosen: both sides of a comparison are then
-    # dumped by the same pg_dump (versions differ in what they print).
-    usable = [b for b in find_binaries() if b.major >= major]
-    usable.sort(key=lambda b: b.major != major)
-    if usable:
-        return usable[0].tool("pg_dump")
-    found = shutil.which("pg_dump")
-    if found:
-        return found
-    raise InputError(f"no pg_dump for PostgreSQL {major}: install the PostgreSQL {major} client tools")
-
-
 def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create: bool = False,
                 major: int | None = None) -> str:
     """pg_dump --schema-only of a database (the tool's own schema left out); create adds the database's own ACL.
@@ -271,7 +220,7 @@ def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create:
     if major is None:
         with connect(url, autocommit=True) as conn:
             major = server_major(conn)
-    args = [_pg_dump_for(major, dev), "--schema-only",
+    args = [client_tool("pg_dump", major, dev), "--schema-only",
             *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", url]
     if not owners:
         args.insert(1, "--no-owner")
@@ -280,7 +229,8 @@ def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create:
     result = subprocess.run(args, capture_output=True, text=True, timeout=300, env=child_environment(url))
     if result.returncode != 0:
         raise ConnectionFailed(f"pg_dump of {mask(url)} failed: {mask(result.stderr.strip())}")
-    # psql meta-commands (\restrict) are not SQL; the text is executed through libpq.
+    # psql meta-commands (\restrict) are not SQL. The text feeds comparisons only: nothing
+    # executes a dump's text (copies are restored from an archive, see copies.py).
     return "\n".join(line for line in result.stdout.splitlines() if not line.startswith("\\"))
 
 
@@ -460,26 +410,6 @@ def applying_role_neutral(url: str, text: str, context: DumpContext | None = Non
 
 
 _DATABASE_LINES = ("CREATE DATABASE ", "ALTER DATABASE ", "COMMENT ON DATABASE ")
-
-
-def _without_owner(text: str, owners: tuple[str, ...]) -> str:
-    """The dump without its OWNER TO lines for the applying role(s): the copy's own user owns those.
-
-    An object the schema gives to a named role keeps that owner; what the live applying role
-    owns becomes the restoring user's, so the rehearsal's new objects (a sequence OWNED BY a
-    table, say) share their table's owner as they would on the live database.
-    """
-    endings = {f" OWNER TO {sql.Identifier(o).as_string(None)};" for o in owners}
-    endings |= {f" OWNER TO {o};" for o in owners}
-    return "\n".join(line for line in text.splitlines()
-                     if not (line.startswith("ALTER ") and line.endswith(tuple(endings))))
-
-
-def _without_database(text: str) -> str:
-    """A --create dump without the statements about the database itself (a copy keeps its own)."""
-    return "\n".join(line for line in text.splitlines()
-                     if not line.startswith(_DATABASE_LINES)
-                     and not (line.startswith(("GRANT ", "REVOKE ")) and " ON DATABASE " in line))
 
 
 def dump_difference(a_url: str, b_url: str, dev: DevServer | None, reads: Reads | None = None) -> list[str]:
