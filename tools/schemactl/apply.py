@@ -104,7 +104,8 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
         after = zero_drift(ws, ws.open(target, label="target", declared_roles=desired.roles), desired)
         if not after.zero:
-            remaining = [c.object for c in after.changes] + list(after.dump_lines[:3])
+            remaining = [c.object for c in after.changes] + [f"{t.kind} {t.name}" for t in after.tool_schema]
+            remaining += list(after.dump_lines[:3])
             raise SchemactlError("applied, but drift remains: " + "; ".join(remaining))
         return plan
 

@@ -17,6 +17,7 @@ from schemactl.identity import CHANGE, CREATE, DROP, identify, name_of_object
 from schemactl.plan import Change, Plan
 from schemactl.preload import import_diff_modules
 from schemactl.render import script
+from schemactl.toolschema import ToolSchemaDrift
 
 __all__ = ["DriftItem", "DriftResult", "FORMAT_VERSION", "check_drift", "check_target", "desired_for",
            "drift_document", "drift_items", "existing_replaceable", "item_line", "json_schema",
@@ -187,9 +188,10 @@ def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads, ma
     existing = existing_replaceable(reads.inspections[target].snapshot.owners, major=major) \
         if target in reads.inspections else None
     items = drift_items(report.changes, database=_dbname(target), major=major, existing=existing)
+    items += tuple(_tool_item(found) for found in report.tool_schema)
     note = ""
     plan: Plan | None = None
-    if report.changes:
+    if report.changes or report.tool_schema:
         try:
             plan = make_plan(ws, actual, wanted, reads=reads)
         except VerificationFailed as exc:
@@ -199,6 +201,13 @@ def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads, ma
         note = ("migra and the catalog checks find nothing, but the normalized pg_dump differs: "
                 "a difference the engine cannot express; fix by hand")
     return DriftResult(target=mask(target), items=items, plan=plan, dump_lines=report.dump_lines, note=note)
+
+
+def _tool_item(found: ToolSchemaDrift) -> DriftItem:
+    """An object in the tool's own schema that the migration runner did not make, as a report item."""
+    return DriftItem(kind=found.kind, name=found.name, state=found.state, how=found.how,
+                     fix="\n".join(found.statements), hazards=tuple(sorted(found.hazards)),
+                     statements=found.statements)
 
 
 def _dbname(url: str) -> str:

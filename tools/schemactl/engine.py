@@ -29,6 +29,7 @@ from schemactl.project import configured_major
 from schemactl.renames import applicable, hints, rename_changes
 from schemactl.quoting import ident
 from schemactl.roles import roles_from_catalog, roles_from_statements
+from schemactl.toolschema import TOOL_SCHEMA, ToolSchemaDrift, tool_schema_changes
 from schemactl.validate.gate import load_declarative
 
 __all__ = [
@@ -524,22 +525,28 @@ def apply_changes(url: str, changes: tuple[Change, ...] | list[Change], *, skip_
 
 @dataclass(frozen=True)
 class DriftReport:
-    """The outcome of the two independent zero-drift checks."""
+    """The outcome of the two independent zero-drift checks, and of the tool-schema check on a live database."""
 
     changes: tuple[Change, ...]
     dump_lines: tuple[str, ...]
+    tool_schema: tuple[ToolSchemaDrift, ...] = ()
 
     @property
     def zero(self) -> bool:
-        return not self.changes and not self.dump_lines
+        return not self.changes and not self.dump_lines and not self.tool_schema
 
 
 def zero_drift(ws: Workspace, actual: Side, desired: Side, *, reads: Reads | None = None) -> DriftReport:
-    """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump."""
+    """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump.
+
+    Both leave the tool's own schema out; on a live database it is checked on its own
+    (toolschema.py): it may hold only what the migration runner creates.
+    """
     reads = reads if reads is not None else ws.reads()
     found = differences(actual, desired, cache=reads.inspections)
     dump = dump_difference(actual.url, desired.url, ws._dev, reads)
-    return DriftReport(changes=found.changes, dump_lines=tuple(dump))
+    tool = tool_schema_changes(actual.url) if actual.live else ()
+    return DriftReport(changes=found.changes, dump_lines=tuple(dump), tool_schema=tool)
 
 
 def _describe(report: DriftReport) -> str:
@@ -577,8 +584,26 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
     """Plan source → target; rehearse it and its rollback on a scratch copy first.
 
     reads: what is already known of databases that stay unchanged (a drift check's target and
-    desired state), so they are not read again.
+    desired state), so they are not read again. A live source's tool schema is brought back to
+    what the migration runner creates by statements after the plan's (DROP, REVOKE); copies
+    leave that schema out, so those are not rehearsed, and the plan says so.
     """
+    plan = _plan(ws, source, target, verify=verify, reads=reads)
+    if not source.live:
+        return plan
+    tool = tuple(c for item in tool_schema_changes(source.url) for c in item.changes())
+    if not tool:
+        return plan
+    return replace(plan, changes=plan.changes + tool, notes=(*plan.notes, TOOL_SCHEMA_NOTE))
+
+
+# Said of a plan that brings the tool's own schema back to the runner's objects.
+TOOL_SCHEMA_NOTE = (f"the statements on the tool's own schema {TOOL_SCHEMA} run last and are not rehearsed "
+                    "(copies leave that schema out)")
+
+
+def _plan(ws: Workspace, source: Side, target: Side, *, verify: bool, reads: Reads | None) -> Plan:
+    """make_plan without the tool schema."""
     reads = reads if reads is not None else ws.reads()
     cache = reads.inspections
     first, last, start = _renamed(ws, source, target)
