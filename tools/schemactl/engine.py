@@ -171,7 +171,7 @@ class Workspace:
         # the copy. What the live applying role owns, and what the rehearsal creates as the dev
         # server's user, both count as "whoever applies the schema". (The run's cached read of
         # the target has no owners, so this copy dumps again.)
-        text = dump_schema(side.url, dev, owners=True, create=True, major=live_major)
+        text = dump_schema(side.url, dev, owners=True, create=True, major=live_major, excluded=side.excluded)
         _restore(url, _default_privileges_for_applying_role(
             _without_owner(_without_database(text), live_owners), live_user))
         _copy_database_acl(side.url, url)
@@ -264,16 +264,18 @@ def _pg_dump_for(major: int, dev: DevServer | None) -> str:
 
 
 def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create: bool = False,
-                major: int | None = None) -> str:
+                major: int | None = None, excluded: tuple[str, ...] = ()) -> str:
     """pg_dump --schema-only of a database (the tool's own schema left out); create adds the database's own ACL.
 
-    major: the server's major version, when the caller knows it already.
+    major: the server's major version, when the caller knows it already; excluded: more schemas to leave out.
     """
     if major is None:
         with connect(url, autocommit=True) as conn:
             major = server_major(conn)
+    # --exclude-schema takes a pattern: each name is quoted, so it matches itself only.
     args = [_pg_dump_for(major, dev), "--schema-only",
-            *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", url]
+            *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS),
+            *(f"--exclude-schema={ident(s)}" for s in excluded), "--dbname", url]
     if not owners:
         args.insert(1, "--no-owner")
     if create:

@@ -10,7 +10,7 @@ need exist. Every other object is an item with the statement that removes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import psycopg
@@ -62,7 +62,14 @@ _DROP_HAZARDS = {
     "extension": ("deletes_data",), "type": ("deletes_data",), "domain": ("deletes_data",),
     "index": ("access_exclusive_lock",), "trigger": ("access_exclusive_lock",),
     "rule": ("access_exclusive_lock",), "policy": ("authorization",), "constraint": ("access_exclusive_lock",),
+    "view": ("has_untracked_dependencies",), "function": ("has_untracked_dependencies",),
+    "procedure": ("has_untracked_dependencies",), "aggregate": ("has_untracked_dependencies",),
 }
+
+
+# change(kind, name, how, statement) and drop(kind, name, order, statement, how=""): tool_schema_drift's collectors.
+_Changed = Callable[[str, str, str, str], None]
+_Dropped = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,10 @@ def _grantee(name: str) -> sql.Composable:
 def read_tool_schema(conn: psycopg.Connection) -> list[tuple[str, str, str, str, int]]:
     """The catalog rows of sql/tool_schema.sql: family, name, parent, detail, order."""
     params = {"schema": TOOL_SCHEMA, "table": TRACKING_TABLE_NAME}
-    return [tuple(row) for row in conn.execute(QUERIES["tool_schema"], params, prepare=False).fetchall()]
+    with conn.transaction():
+        # Names the catalog prints (regprocedure, format_type) are qualified whatever the role's path.
+        conn.execute("SET LOCAL search_path = pg_catalog, pg_temp")
+        return [tuple(row) for row in conn.execute(QUERIES["tool_schema"], params, prepare=False).fetchall()]
 
 
 def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
@@ -157,6 +167,13 @@ def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
             if fix is None:  # storage parameters: named, reset by hand (their names are the server's)
                 fix = "ALTER TABLE {} RESET (fillfactor, autovacuum_enabled, toast_tuple_target)"
             change("table", table_name, f"{detail} set", _text(sql.SQL(fix).format(table)))
+        elif family == "table parent":
+            fix = "ALTER TABLE {} DETACH PARTITION {}" if parent == "partition" else "ALTER TABLE {} NO INHERIT {}"
+            # The parent is spelled by the catalog (regclass); the statement is checked to be one.
+            statement = (sql.SQL(fix).format(sql.SQL(detail), table) if parent == "partition"
+                         else sql.SQL(fix).format(table, sql.SQL(detail)))
+            change("table", table_name, f"{'a partition of' if parent == 'partition' else 'inherits from'} {detail}",
+                   _text(statement))
         elif family == "column":
             seen_columns.add(name)
             _column(name, detail, table, table_name, order, change, drop, major)
@@ -222,8 +239,8 @@ def _column_definition(column: str) -> str:
     return definition
 
 
-def _column(name: str, detail: str, table: sql.Composable, table_name: str, order: int, change, drop,  # noqa: ANN001
-            major: int | None) -> None:
+def _column(name: str, detail: str, table: sql.Composable, table_name: str, order: int, change: _Changed,
+            drop: _Dropped, major: int | None) -> None:
     """An extra column is dropped; one of the runner's that differs is set back to its definition."""
     column = sql.Identifier(name)
     shown = f"{table_name}.{quote_name(name, major=major)}"
@@ -257,7 +274,7 @@ def _column(name: str, detail: str, table: sql.Composable, table_name: str, orde
 
 
 def _comment(kind: str, relation: str, part: str | None, schema: sql.Composable, table: sql.Composable,
-             table_name: str, change, major: int | None) -> None:  # noqa: ANN001
+             table_name: str, change: _Changed, major: int | None) -> None:
     """A comment on the schema, the table, a column, the primary key or its index is removed."""
     if kind == "schema":
         statement = sql.SQL("COMMENT ON SCHEMA {} IS NULL").format(schema)

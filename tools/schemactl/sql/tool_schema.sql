@@ -1,5 +1,7 @@
 -- Everything in the tool's own schema (%(schema)s) and on it, for the tool-schema check
--- (toolschema.py compares it with what the migration runner creates).
+-- (toolschema.py compares it with what the migration runner creates). Run with
+-- search_path = pg_catalog, pg_temp: regprocedure, regoperator and format_type then qualify
+-- every name in the tool's schema.
 -- Columns: family, name (catalog spelling: regprocedure, regoperator, format_type; bare
 -- names otherwise), parent (the relation a part belongs to, else ''), detail, oid order.
 -- Members of an extension are reported through their extension; the parts of a relation
@@ -41,6 +43,11 @@ CROSS JOIN LATERAL (VALUES ('row level security', c.relrowsecurity),
                            ('options', c.reloptions IS NOT NULL),
                            ('replica identity', c.relreplident <> 'd')) AS o(option, set)
 WHERE o.set
+UNION ALL
+SELECT 'table parent', t.relname, CASE WHEN c.relispartition THEN 'partition' ELSE 'inherits' END,
+       quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), 0
+FROM tracking t JOIN pg_class c ON c.oid = t.oid JOIN pg_inherits i ON i.inhrelid = t.oid
+JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 UNION ALL
 SELECT 'column', a.attname, t.relname,
        pg_catalog.format_type(a.atttypid, a.atttypmod)
