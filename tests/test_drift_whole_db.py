@@ -115,6 +115,16 @@ def test_extra_schema_is_drift_unless_excluded(schema_db: str, tmp_path: Path) -
     code, document = _drift_json(schema_db, project / "schema")
     assert code == 0, document["items"]
     assert "hand_made" in document["note"], document
+    text = subprocess.run([SCHEMACTL, "drift", "--target", schema_db, "--schema-dir", str(project / "schema"), "-q"],
+                          capture_output=True, text=True, timeout=600)
+    assert text.returncode == 0 and "note: left out by [tool.schemactl] drift-exclude-schemas: schema hand_made" \
+        in text.stdout, text.stdout + text.stderr
+    # apply leaves it alone too, and proves zero drift without it.
+    applied = subprocess.run([SCHEMACTL, "apply", "--target", schema_db, "--schema-dir", str(project / "schema"),
+                              "-q", "--allow-destructive"], capture_output=True, text=True, timeout=600)
+    assert applied.returncode == 0, applied.stderr
+    with psycopg.connect(schema_db, autocommit=True) as conn:
+        assert conn.execute("SELECT to_regprocedure('hand_made.f()')").fetchone()[0] is not None
 
 
 def test_text_report_names_the_planted_function(schema_db: str) -> None:

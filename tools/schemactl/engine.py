@@ -391,12 +391,15 @@ class Reads:
     dumps: dict[str, str] = field(default_factory=dict)
     # url -> its normalized dump
     normalized: dict[str, list[str]] = field(default_factory=dict)
+    # url -> the schemas its dump leaves out besides the tool's own (a Side's excluded)
+    excluded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def normalized_dump(self, url: str, dev: DevServer | None) -> list[str]:
         if url not in self.normalized:
             context = dump_context(url)
             if url not in self.dumps:
-                self.dumps[url] = dump_schema(url, dev, owners=False, create=True, major=context.major)
+                self.dumps[url] = dump_schema(url, dev, owners=False, create=True, major=context.major,
+                                              excluded=self.excluded.get(url, ()))
             self.normalized[url] = normalized_dump(applying_role_neutral(url, self.dumps[url], context))
         return self.normalized[url]
 
@@ -545,10 +548,18 @@ def zero_drift(ws: Workspace, actual: Side, desired: Side, *, reads: Reads | Non
     (toolschema.py): it may hold only what the migration runner creates.
     """
     reads = reads if reads is not None else ws.reads()
+    _note_exclusions(reads, actual, desired)
     found = differences(actual, desired, cache=reads.inspections)
     dump = dump_difference(actual.url, desired.url, ws._dev, reads)
     tool = tool_schema_changes(actual.url) if actual.live else ()
     return DriftReport(changes=found.changes, dump_lines=tuple(dump), tool_schema=tool)
+
+
+def _note_exclusions(reads: Reads, *sides: Side) -> None:
+    """The dumps of these sides leave out what their comparison leaves out."""
+    for side in sides:
+        if side.excluded:
+            reads.excluded[side.url] = side.excluded
 
 
 def _describe(report: DriftReport) -> str:
@@ -607,6 +618,7 @@ TOOL_SCHEMA_NOTE = (f"the statements on the tool's own schema {TOOL_SCHEMA} run 
 def _plan(ws: Workspace, source: Side, target: Side, *, verify: bool, reads: Reads | None) -> Plan:
     """make_plan without the tool schema."""
     reads = reads if reads is not None else ws.reads()
+    _note_exclusions(reads, source, target)
     cache = reads.inspections
     first, last, start = _renamed(ws, source, target)
     found = differences(start, target, cache=cache)
