@@ -243,3 +243,22 @@ def test_drift_exclude_schemas_configuration(text: str, expected: object, tmp_pa
     else:
         with pytest.raises(InputError, match=expected):
             configured_drift_exclusions(tmp_path / "schema")
+
+
+def test_fleet_drift_sees_the_tool_schema_and_names_exclusions(schema_db: str, tmp_path: Path) -> None:
+    _with_tracking(schema_db)
+    with psycopg.connect(schema_db, autocommit=True) as conn:
+        conn.execute(PLANTED["view"][0])
+        conn.execute("CREATE SCHEMA hand_made")
+    project = tmp_path / "project"
+    shutil.copytree(SCHEMA_DIR, project / "schema")
+    (project / "pyproject.toml").write_text('[tool.schemactl]\ndrift-exclude-schemas = ["hand_made"]\n')
+    run = subprocess.run([SCHEMACTL, "drift", "--schema-dir", str(project / "schema"), "--targets", "-",
+                          "--format", "json", "-q"], input=f"tenant={schema_db}\n",
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stderr
+    document = json.loads(run.stdout)
+    assert_valid(document, "fleet")
+    [entry] = document["results"]
+    assert [(i["kind"], i["name"], i["state"]) for i in entry["items"]] == PLANTED["view"][1]
+    assert "hand_made" in entry["note"], entry

@@ -67,8 +67,9 @@ _DROP_HAZARDS = {
 }
 
 
-# change(kind, name, how, statement) and drop(kind, name, order, statement, how=""): tool_schema_drift's collectors.
-_Changed = Callable[[str, str, str, str], None]
+_AUTH = ("authorization",)
+# change(kind, name, how, statement, hazards=()) and drop(kind, name, order, statement, how=""): tool_schema_drift's collectors.
+_Changed = Callable[..., None]
 _Dropped = Callable[..., None]
 
 
@@ -118,14 +119,14 @@ def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
     schema = sql.Identifier(TOOL_SCHEMA)
     table = sql.SQL("{}.{}").format(schema, sql.Identifier(TRACKING_TABLE_NAME))
     table_name = f"{quote_name(TOOL_SCHEMA, major=major)}.{quote_name(TRACKING_TABLE_NAME, major=major)}"
-    changed: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    changed: dict[tuple[str, str], list[tuple[str, str, tuple[str, ...]]]] = {}
     extra: list[tuple[int, int, ToolSchemaDrift]] = []
     schema_owner = ""
     seen_columns: set[str] = set()
     has_table = False
 
-    def change(kind: str, name: str, how: str, statement: str) -> None:
-        changed.setdefault((kind, name), []).append((how, statement))
+    def change(kind: str, name: str, how: str, statement: str, hazards: tuple[str, ...] = ()) -> None:
+        changed.setdefault((kind, name), []).append((how, statement, hazards))
 
     def drop(kind: str, name: str, order: int, statement: str, how: str = "") -> None:
         item = ToolSchemaDrift(kind=kind, name=name, state="extra",
@@ -144,7 +145,7 @@ def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
             schema_owner = detail
         elif family == "schema acl":
             change("schema", quote_name(TOOL_SCHEMA, major=major), f"privileges granted to {detail}",
-                   _text(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {} CASCADE").format(schema, _grantee(detail))))
+                   _text(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {} CASCADE").format(schema, _grantee(detail))), _AUTH)
         elif family == "relation":
             if name == TRACKING_TABLE_NAME and detail == "r":
                 has_table = True
@@ -155,18 +156,21 @@ def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
         elif family == "table owner":
             if schema_owner and detail != schema_owner:
                 change("table", table_name, f"owned by {detail}, the schema by {schema_owner}",
-                       _text(sql.SQL("ALTER TABLE {} OWNER TO {}").format(table, sql.Identifier(schema_owner))))
+                       _text(sql.SQL("ALTER TABLE {} OWNER TO {}").format(table, sql.Identifier(schema_owner))), _AUTH)
         elif family == "table acl":
             change("table", table_name, f"privileges granted to {detail}",
-                   _text(sql.SQL("REVOKE ALL ON TABLE {} FROM {} CASCADE").format(table, _grantee(detail))))
+                   _text(sql.SQL("REVOKE ALL ON TABLE {} FROM {} CASCADE").format(table, _grantee(detail))), _AUTH)
         elif family == "table option":
             fix = {"row level security": "ALTER TABLE {} DISABLE ROW LEVEL SECURITY",
                    "force row level security": "ALTER TABLE {} NO FORCE ROW LEVEL SECURITY",
                    "unlogged": "ALTER TABLE {} SET LOGGED",
-                   "replica identity": "ALTER TABLE {} REPLICA IDENTITY DEFAULT"}.get(detail)
-            if fix is None:  # storage parameters: named, reset by hand (their names are the server's)
-                fix = "ALTER TABLE {} RESET (fillfactor, autovacuum_enabled, toast_tuple_target)"
-            change("table", table_name, f"{detail} set", _text(sql.SQL(fix).format(table)))
+                   "replica identity": "ALTER TABLE {} REPLICA IDENTITY DEFAULT"}[detail]
+            hazards = _AUTH if "row level security" in detail else ("access_exclusive_lock", "table_rewrite") \
+                if detail == "unlogged" else ("access_exclusive_lock",)
+            change("table", table_name, f"{detail} set", _text(sql.SQL(fix).format(table)), hazards)
+        elif family == "table storage":
+            change("table", table_name, f"storage parameter {detail} set",
+                   _text(sql.SQL("ALTER TABLE {} RESET ({})").format(table, sql.Identifier(detail))))
         elif family == "table parent":
             fix = "ALTER TABLE {} DETACH PARTITION {}" if parent == "partition" else "ALTER TABLE {} NO INHERIT {}"
             # The parent is spelled by the catalog (regclass); the statement is checked to be one.
@@ -180,7 +184,7 @@ def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
         elif family == "column acl":
             change("column", f"{table_name}.{quote_name(name, major=major)}", f"privileges granted to {detail}",
                    _text(sql.SQL("REVOKE ALL ({}) ON TABLE {} FROM {} CASCADE").format(
-                       sql.Identifier(name), table, _grantee(detail))))
+                       sql.Identifier(name), table, _grantee(detail))), _AUTH)
         elif family == "constraint":
             if (name, detail) == _PRIMARY_KEY:
                 continue
@@ -215,7 +219,7 @@ def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
                    f"for role {quote_name(name, major=major)} in schema {quote_name(TOOL_SCHEMA, major=major)} "
                    f"on {objects.lower()}", f"granted to {grantee}",
                    _text(sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} REVOKE ALL ON {} FROM {}").format(
-                       sql.Identifier(name), schema, sql.SQL(objects), _grantee(grantee))))
+                       sql.Identifier(name), schema, sql.SQL(objects), _grantee(grantee))), _AUTH)
         elif family == "comment":
             _comment(name, parent, detail, schema, table, table_name, change, major)
     if has_table:
@@ -224,10 +228,10 @@ def tool_schema_drift(rows: Iterable[tuple[str, str, str, str, int]], *,
                 change("column", f"{table_name}.{quote_name(column, major=major)}", "missing",
                        _text(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
                            table, sql.Identifier(column), sql.SQL(_column_definition(column)))))
-    items = [ToolSchemaDrift(kind=kind, name=name, state="missing" if [h for h, _ in found] == ["missing"] else "changed",
-                             how="; ".join(dict.fromkeys(h for h, _ in found)),
-                             statements=tuple(s for _, s in found),
-                             hazards=("authorization",) if kind in ("schema", "table", "default privileges") else ())
+    items = [ToolSchemaDrift(kind=kind, name=name, state="missing" if [f[0] for f in found] == ["missing"] else "changed",
+                             how="; ".join(dict.fromkeys(f[0] for f in found)),
+                             statements=tuple(f[1] for f in found),
+                             hazards=tuple(sorted({h for f in found for h in f[2]})))
              for (kind, name), found in changed.items()]
     return tuple(items) + tuple(item for _, _, item in sorted(extra, key=lambda e: (e[0], e[1])))
 
@@ -270,7 +274,7 @@ def _column(name: str, detail: str, table: sql.Composable, table_name: str, orde
             table, column, sql.SQL(_COLUMN_DEFAULTS[name])) if name in _COLUMN_DEFAULTS else
             sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(table, column))
     for fix in fixes:
-        change("column", shown, how, _text(fix))
+        change("column", shown, how, _text(fix), ("access_exclusive_lock",))
 
 
 def _comment(kind: str, relation: str, part: str | None, schema: sql.Composable, table: sql.Composable,

@@ -40,9 +40,11 @@ FROM tracking t JOIN pg_class c ON c.oid = t.oid
 CROSS JOIN LATERAL (VALUES ('row level security', c.relrowsecurity),
                            ('force row level security', c.relforcerowsecurity),
                            ('unlogged', c.relpersistence = 'u'),
-                           ('options', c.reloptions IS NOT NULL),
                            ('replica identity', c.relreplident <> 'd')) AS o(option, set)
 WHERE o.set
+UNION ALL
+SELECT 'table storage', t.relname, '', split_part(o.option, '=', 1), 0
+FROM tracking t JOIN pg_class c ON c.oid = t.oid CROSS JOIN LATERAL unnest(c.reloptions) AS o(option)
 UNION ALL
 SELECT 'table parent', t.relname, CASE WHEN c.relispartition THEN 'partition' ELSE 'inherits' END,
        quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), 0
