@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -14,6 +14,7 @@ from schemactl.diff import Side
 from schemactl.engine import Workspace, make_plan, zero_drift
 from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan, destructive_refusal
+from schemactl.project import configured_drift_exclusions
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
 from schemactl.schemalock import schema_lock
 from schemactl.validate.gate import load_declarative
@@ -76,12 +77,16 @@ def drop_indexes_built(conn: psycopg.Connection, online_steps: Iterable[object])
 
 
 def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False,
-             allow_destructive: bool = False, progress: Progress = lambda _: None) -> Plan:
-    """Bring the live database at target to the desired side, under the schema lock."""
+             allow_destructive: bool = False, progress: Progress = lambda _: None,
+             excluded: tuple[str, ...] = ()) -> Plan:
+    """Bring the live database at target to the desired side, under the schema lock.
+
+    excluded: schemas managed elsewhere (drift-exclude-schemas), neither compared nor changed.
+    """
     with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, \
             watch_waits(target, conn.info.backend_pid, progress) as waits:
         progress(f"holding the schema lock on {mask(target)}")
-        actual = ws.open(target, label="target", declared_roles=desired.roles)
+        actual = replace(ws.open(target, label="target", declared_roles=desired.roles), excluded=excluded)
         plan = make_plan(ws, actual, desired)
         if plan.destructive and not allow_destructive:
             raise Refused(destructive_refusal(plan, outcome="; nothing was changed"))
@@ -98,9 +103,11 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             # After a lock timeout, say whose lock it was (the watch saw it while the statement waited).
             blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
             raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
-        after = zero_drift(ws, ws.open(target, label="target", declared_roles=desired.roles), desired)
+        after = zero_drift(ws, replace(ws.open(target, label="target", declared_roles=desired.roles),
+                                       excluded=excluded), desired)
         if not after.zero:
-            remaining = [c.object for c in after.changes] + list(after.dump_lines[:3])
+            remaining = [c.object for c in after.changes] + [f"{t.kind} {t.name}" for t in after.tool_schema]
+            remaining += list(after.dump_lines[:3])
             raise SchemactlError("applied, but drift remains: " + "; ".join(remaining))
         return plan
 
@@ -109,10 +116,11 @@ def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, d
                  allow_destructive: bool = False, progress: Progress = lambda _: None) -> ApplyOutcome:
     """Bring target to schema_dir; refuse data loss unless allowed; verify afterwards."""
     load_declarative(schema_dir)  # refused before any server is touched
+    excluded = configured_drift_exclusions(schema_dir)
     with Workspace(dev_url=dev_url, progress=progress) as ws:
         major = ws.live_major(target)
         ws.dev(major)
         desired = ws.open(str(schema_dir), label="desired", want_major=major)
         plan = converge(ws, target, desired, dry_run=dry_run, allow_destructive=allow_destructive,
-                        progress=progress)
+                        progress=progress, excluded=excluded)
         return ApplyOutcome(plan=plan)

@@ -17,6 +17,7 @@ from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
 from schemactl.conninfo import child_environment, connect, mask, server_major
 from schemactl.devserver import DevServer, find_binaries
 from schemactl.errors import ConnectionFailed, InputError, VerificationFailed
+from schemactl.quoting import ident
 
 __all__ = ["LiveCopy", "client_tool", "copy_live", "roles_in_use"]
 
@@ -104,7 +105,8 @@ def client_tool(name: str, major: int, dev: DevServer | None) -> str:
     raise InputError(f"no {name} for PostgreSQL {major}: install the PostgreSQL {major} client tools")
 
 
-def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tuple[str, ...] = ()) -> LiveCopy:
+def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tuple[str, ...] = (),
+              excluded: tuple[str, ...] = ()) -> LiveCopy:
     """Restore live_url's schema (no rows) into the empty database copy_url, as copy_url's user.
 
     pg_dump writes a custom-format archive; its table of contents, filtered by entry kind and
@@ -114,7 +116,7 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
     the copy's user (REASSIGN OWNED, in the copy), so the rehearsal's new objects share their
     neighbours' owner as they would on the live database. Objects of other roles keep them.
     live_owners: the live roles that count as "whoever applies the schema" (default: the
-    live connection's user).
+    live connection's user). excluded: schemas managed elsewhere, left out of the copy.
     """
     with connect(live_url, autocommit=True) as conn:
         in_use = roles_in_use(conn)
@@ -130,7 +132,8 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
     with tempfile.TemporaryDirectory(prefix="schemactl-copy-") as work:
         archive, listing = Path(work) / "schema.dump", Path(work) / "restore.list"
         _run([client_tool("pg_dump", major, dev), "--schema-only", "--format=custom", f"--file={archive}",
-              *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", live_url],
+              *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS),
+              *(f"--exclude-schema={ident(s)}" for s in excluded), "--dbname", live_url],
              f"pg_dump of {mask(live_url)} failed", ConnectionFailed)
         restore = client_tool("pg_restore", major, dev)
         toc = _run([restore, "--list", str(archive)], "pg_restore could not read the schema archive",

@@ -74,6 +74,8 @@ class Side:
     assume_rows: bool = False
     # Rename hints of a schema built from SQL files (renames.py): the desired side's.
     renames: tuple[Rename, ...] = ()
+    # Schemas left out of the comparison besides the tool's own (drift-exclude-schemas).
+    excluded: tuple[str, ...] = ()
 
     @property
     def shown(self) -> str:
@@ -129,7 +131,7 @@ class Inspection:
 
 def _snapshot_of(side: Side) -> Snapshot:
     with connect(side.url) as conn:
-        return snapshot(conn, default_owner=side.default_owner)
+        return snapshot(conn, default_owner=side.default_owner, excluded=(*MANAGED_EXCLUDED_SCHEMAS, *side.excluded))
 
 
 def inspect(side: Side) -> Inspection:
@@ -145,6 +147,8 @@ def inspect(side: Side) -> Inspection:
         try:
             with _migra_session(side.url) as session:
                 inspector = harden(get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0]))
+                for schema in side.excluded:
+                    _leave_out(inspector, schema)
         except Exception:
             # Objects schemainspect cannot read are named, rather than the error it trips on.
             _raise_unsupported(side, snapped.result().unsupported)
@@ -157,6 +161,15 @@ def inspect(side: Side) -> Inspection:
             function.definition = function.full_definition
     _raise_unsupported(side, found.unsupported)
     return Inspection(inspector=inspector, snapshot=found)
+
+
+def _leave_out(inspector: object, schema: str) -> None:
+    """Drop one schema's objects from an inspection, as schemainspect's exclude_schema does for one."""
+    inspector.exclude_schema(schema)  # type: ignore[attr-defined]
+    for family in ("domains", "types"):
+        found = getattr(inspector, family, None)
+        if isinstance(found, dict):
+            setattr(inspector, family, {k: v for k, v in found.items() if getattr(v, "schema", None) != schema})
 
 
 _TO_PUBLIC = re.compile(r'^((?:grant|revoke) .* (?:to|from) )"PUBLIC";$', re.DOTALL)

@@ -29,6 +29,7 @@ from schemactl.project import configured_major
 from schemactl.renames import applicable, hints, rename_changes
 from schemactl.quoting import ident
 from schemactl.roles import roles_from_catalog, roles_from_statements
+from schemactl.toolschema import TOOL_SCHEMA, ToolSchemaDrift, tool_schema_changes
 from schemactl.validate.gate import load_declarative
 
 __all__ = [
@@ -147,7 +148,7 @@ class Workspace:
         # the copy. What the live applying role owns, and what the rehearsal creates as the dev
         # server's user, both count as "whoever applies the schema". (The run's cached read of
         # the target has no owners, so this copy dumps again.)
-        made = copy_live(side.url, url, dev=dev, live_owners=owners)
+        made = copy_live(side.url, url, dev=dev, live_owners=owners, excluded=side.excluded)
         _copy_database_acl(side.url, url)
         return Side(url=url, roles=side.roles, label=f"copy of {side.shown}",
                     default_owner=tuple(dict.fromkeys((*made.live_owners, made.copy_user))), live=False)
@@ -212,16 +213,18 @@ def _copy_database_acl(from_url: str, to_url: str) -> None:
 
 
 def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create: bool = False,
-                major: int | None = None) -> str:
+                major: int | None = None, excluded: tuple[str, ...] = ()) -> str:
     """pg_dump --schema-only of a database (the tool's own schema left out); create adds the database's own ACL.
 
-    major: the server's major version, when the caller knows it already.
+    major: the server's major version, when the caller knows it already; excluded: more schemas to leave out.
     """
     if major is None:
         with connect(url, autocommit=True) as conn:
             major = server_major(conn)
+    # --exclude-schema takes a pattern: each name is quoted, so it matches itself only.
     args = [client_tool("pg_dump", major, dev), "--schema-only",
-            *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", url]
+            *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS),
+            *(f"--exclude-schema={ident(s)}" for s in excluded), "--dbname", url]
     if not owners:
         args.insert(1, "--no-owner")
     if create:
@@ -338,12 +341,15 @@ class Reads:
     dumps: dict[str, str] = field(default_factory=dict)
     # url -> its normalized dump
     normalized: dict[str, list[str]] = field(default_factory=dict)
+    # url -> the schemas its dump leaves out besides the tool's own (a Side's excluded)
+    excluded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def normalized_dump(self, url: str, dev: DevServer | None) -> list[str]:
         if url not in self.normalized:
             context = dump_context(url)
             if url not in self.dumps:
-                self.dumps[url] = dump_schema(url, dev, owners=False, create=True, major=context.major)
+                self.dumps[url] = dump_schema(url, dev, owners=False, create=True, major=context.major,
+                                              excluded=self.excluded.get(url, ()))
             self.normalized[url] = normalized_dump(applying_role_neutral(url, self.dumps[url], context))
         return self.normalized[url]
 
@@ -454,22 +460,36 @@ def apply_changes(url: str, changes: tuple[Change, ...] | list[Change], *, skip_
 
 @dataclass(frozen=True)
 class DriftReport:
-    """The outcome of the two independent zero-drift checks."""
+    """The outcome of the two independent zero-drift checks, and of the tool-schema check on a live database."""
 
     changes: tuple[Change, ...]
     dump_lines: tuple[str, ...]
+    tool_schema: tuple[ToolSchemaDrift, ...] = ()
 
     @property
     def zero(self) -> bool:
-        return not self.changes and not self.dump_lines
+        return not self.changes and not self.dump_lines and not self.tool_schema
 
 
 def zero_drift(ws: Workspace, actual: Side, desired: Side, *, reads: Reads | None = None) -> DriftReport:
-    """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump."""
+    """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump.
+
+    Both leave the tool's own schema out; on a live database it is checked on its own
+    (toolschema.py): it may hold only what the migration runner creates.
+    """
     reads = reads if reads is not None else ws.reads()
+    _note_exclusions(reads, actual, desired)
     found = differences(actual, desired, cache=reads.inspections)
     dump = dump_difference(actual.url, desired.url, ws._dev, reads)
-    return DriftReport(changes=found.changes, dump_lines=tuple(dump))
+    tool = tool_schema_changes(actual.url) if actual.live else ()
+    return DriftReport(changes=found.changes, dump_lines=tuple(dump), tool_schema=tool)
+
+
+def _note_exclusions(reads: Reads, *sides: Side) -> None:
+    """The dumps of these sides leave out what their comparison leaves out."""
+    for side in sides:
+        if side.excluded:
+            reads.excluded[side.url] = side.excluded
 
 
 def _describe(report: DriftReport) -> str:
@@ -507,9 +527,28 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
     """Plan source → target; rehearse it and its rollback on a scratch copy first.
 
     reads: what is already known of databases that stay unchanged (a drift check's target and
-    desired state), so they are not read again.
+    desired state), so they are not read again. A live source's tool schema is brought back to
+    what the migration runner creates by statements after the plan's (DROP, REVOKE); copies
+    leave that schema out, so those are not rehearsed, and the plan says so.
     """
+    plan = _plan(ws, source, target, verify=verify, reads=reads)
+    if not source.live:
+        return plan
+    tool = tuple(c for item in tool_schema_changes(source.url) for c in item.changes())
+    if not tool:
+        return plan
+    return replace(plan, changes=plan.changes + tool, notes=(*plan.notes, TOOL_SCHEMA_NOTE))
+
+
+# Said of a plan that brings the tool's own schema back to the runner's objects.
+TOOL_SCHEMA_NOTE = (f"the statements on the tool's own schema {TOOL_SCHEMA} run last and are not rehearsed "
+                    "(copies leave that schema out)")
+
+
+def _plan(ws: Workspace, source: Side, target: Side, *, verify: bool, reads: Reads | None) -> Plan:
+    """make_plan without the tool schema."""
     reads = reads if reads is not None else ws.reads()
+    _note_exclusions(reads, source, target)
     cache = reads.inspections
     first, last, start = _renamed(ws, source, target)
     found = differences(start, target, cache=cache)
