@@ -15,11 +15,19 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from schemactl.build import build_source, ensure_roles
+from schemactl.build import build_source, ensure_roles, execute_as_author, execute_script_as_author
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
 from schemactl.database_privileges import current_database_entry_sql
 from schemactl.conninfo import connect, mask, server_major, with_dbname
-from schemactl.devserver import DevServer, admin_execute, find_binaries, get_dev_server, scratch_database
+from schemactl.devserver import (
+    BUILDER_ROLE,
+    DevServer,
+    admin_execute,
+    find_binaries,
+    get_dev_server,
+    grant_builder,
+    scratch_database,
+)
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
 from schemactl.load import Source
@@ -136,7 +144,7 @@ class Workspace:
         dev = self.dev(want_major)
         url = self.scratch(label)
         self.progress(f"building {src} ({len(source.statements)} statements)")
-        build_source(source, url)
+        build_source(source, url, admin_url=dev.url)
         self._unchanging.add(url)
         return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False,
                     renames=hints(source.statements))
@@ -166,6 +174,9 @@ class Workspace:
         with connect(dev.url, autocommit=True) as dev_conn:
             # The live applying role may be a superuser there: here it only needs to own things.
             ensure_roles(dev_conn, [*in_use, *live_owners])
+        # The restore runs as the builder, which gives objects to their owners as the live side's
+        # administrator did: it must be a member of them (never of a privileged one).
+        grant_builder(dev.url, [*in_use, *live_owners, *side.roles])
         # Owners are kept: a schema that declares its owner (ALTER ... OWNER TO) must find it on
         # the copy. What the live applying role owns, and what the rehearsal creates as the dev
         # server's user, both count as "whoever applies the schema". (The run's cached read of
@@ -191,8 +202,8 @@ class Workspace:
 
         target, template = dbname_of(url), dbname_of(template_url)
         admin_execute(dev.url, sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
-        admin_execute(dev.url, sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target),
-                                                                                sql.Identifier(template)))
+        admin_execute(dev.url, sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE {}").format(
+            sql.Identifier(target), sql.Identifier(BUILDER_ROLE), sql.Identifier(template)))
         # A template gives its objects, not its own privileges.
         _copy_database_acl(template_url, url)
 
@@ -242,7 +253,7 @@ def _restore(url: str, text: str) -> None:
     with connect(url, autocommit=True) as conn:
         try:
             with conn.transaction():
-                conn.execute(text, prepare=False)
+                execute_script_as_author(conn, text)
         except psycopg.Error as exc:
             raise VerificationFailed(f"could not copy the schema for a rehearsal: {exc}") from None
 
@@ -517,9 +528,9 @@ def apply_changes(url: str, changes: tuple[Change, ...] | list[Change], *, skip_
         conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(statement_timeout)))
         with conn.transaction():
             for change in inside:
-                conn.execute(change.sql, prepare=False)
+                execute_as_author(conn, change.sql)
         for change in outside:
-            conn.execute(change.sql, prepare=False)
+            execute_as_author(conn, change.sql)
 
 
 @dataclass(frozen=True)
@@ -602,6 +613,8 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
                     irreversible=irreversible)
     ws.progress(f"rehearsing {len(forward.changes)} changes on a scratch copy of {source.shown}")
     copy = ws.copy_of(source, "rehearsal", reads)
+    # The plan gives objects to the target's roles as the builder: it acts as their member.
+    grant_builder(ws.dev().url, [*target.roles, *source.roles])
     # The rollback must return to the source as the copy shows it (a live copy loses owners).
     origin = ws.clone(copy, "origin") if source.live else source
     try:

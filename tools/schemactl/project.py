@@ -8,12 +8,20 @@ from typing import Any
 
 from schemactl.errors import InputError
 
-__all__ = ["project_config", "configured_database", "configured_major", "DATABASE_KEY", "MAJOR_KEY"]
+__all__ = ["project_config", "configured_database", "configured_major", "configured_extensions", "DATABASE_KEY",
+           "MAJOR_KEY", "EXTENSIONS_KEY", "DEFAULT_EXTENSIONS"]
 
 # The name schema/ uses for "the database being deployed to" in GRANT/REVOKE ... ON DATABASE.
 DATABASE_KEY = "[tool.schemactl] database"
 # The PostgreSQL major the project deploys to: what the dev server runs when no target says.
 MAJOR_KEY = "[tool.schemactl] postgres-major"
+# The extensions a build may create (the tool creates them itself, with the dev server's admin rights).
+EXTENSIONS_KEY = "[tool.schemactl] extensions"
+DEFAULT_EXTENSIONS = frozenset({
+    "btree_gin", "btree_gist", "citext", "cube", "earthdistance", "fuzzystrmatch", "hstore", "intarray",
+    "isn", "lo", "ltree", "pg_stat_statements", "pg_trgm", "pgcrypto", "seg", "tablefunc", "tcn",
+    "tsm_system_rows", "tsm_system_time", "unaccent", "uuid-ossp",
+})
 
 
 def _pyproject_above(start: Path) -> Path | None:
@@ -53,3 +61,13 @@ def configured_major(start: Path | str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 10 <= value <= 99:
         raise InputError(f"{MAJOR_KEY} must be a PostgreSQL major version such as 15, not {value!r}")
     return value
+
+
+def configured_extensions(start: Path | str) -> frozenset[str]:
+    """The extensions a build may create: the configured list, else DEFAULT_EXTENSIONS."""
+    value = project_config(start).get("extensions")
+    if value is None:
+        return DEFAULT_EXTENSIONS
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise InputError(f"{EXTENSIONS_KEY} must be a list of extension names such as [\"pgcrypto\"], not {value!r}")
+    return frozenset(value)
