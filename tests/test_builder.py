@@ -105,8 +105,9 @@ def test_hostile_schema_runs_unprivileged_or_is_refused(variant: str, tmp_path: 
     marker = marker_dir / "pwned"
     schema = _variant(tmp_path, variant, marker)
     for what, argv in _commands(schema, tmp_path, dev_server.url).items():
-        code, _, err = _cli(*argv)
+        code, out, err = _cli(*argv)
         assert not marker.exists(), f"{variant}: {what} ran the payload"
+        assert _builder_password(dev_server.url) not in out + err
         assert code in (EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR), (variant, what, code, err)
         if variant in REFUSED:
             assert code == EXIT_ERROR, (variant, what, err)
@@ -126,7 +127,8 @@ def test_materialized_view_payload_is_refused_by_the_server(tmp_path: Path, mark
     schema = _variant(tmp_path, "materialized_view", marker)
     code, _, err = _cli("validate", "--build", "--schema-dir", str(schema), "--dev-url", dev_server.url, "-q")
     assert code == EXIT_ERROR, err
-    assert "zz_builder_variant.sql:" in err and "pg_execute_server_program" in err, err
+    assert "zz_builder_variant.sql:7:1: must be superuser or have privileges of the pg_execute_server_program" in err, err
+    assert "pg_execute_server_program" in err, err
     assert not marker.exists()
 
 
@@ -217,3 +219,36 @@ def test_payload_leaves_its_marker_when_a_superuser_runs_it(marker_dir: Path, de
         conn.execute(_payload(marker))
         conn.execute("SELECT public.sctest_payload(1)")
     assert marker.exists()
+
+
+def test_allow_listed_extensions_are_created_by_the_tool(tmp_path: Path, dev_server: DevServer) -> None:
+    """A trusted extension is created in the builder's session, an untrusted one on the allow-list
+    (pg_stat_statements) by the tool as administrator, into a schema the build created just before."""
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    (schema / "extensions.sql").write_text(
+        "CREATE SCHEMA sctest_ext;\n"
+        "COMMENT ON SCHEMA sctest_ext IS 'extensions';\n"
+        "CREATE EXTENSION pg_stat_statements WITH SCHEMA sctest_ext;\n"
+        "CREATE EXTENSION pgcrypto WITH SCHEMA sctest_ext;\n")
+    with Workspace(dev_url=dev_server.url) as ws:
+        side = ws.open(str(schema), label="desired")
+        with psycopg.connect(side.url) as conn:
+            found = dict(conn.execute(
+                "SELECT e.extname, pg_get_userbyid(e.extowner) FROM pg_extension e "
+                "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = 'sctest_ext'").fetchall())
+            admin = conn.execute("SELECT rolname FROM pg_roles WHERE rolsuper AND rolname <> %s "
+                                 "ORDER BY oid LIMIT 1", (BUILDER_ROLE,)).fetchone()[0]
+    assert found["pgcrypto"] == BUILDER_ROLE
+    assert found["pg_stat_statements"] == admin
+
+
+def test_extension_allow_list_comes_from_the_project(tmp_path: Path, dev_server: DevServer) -> None:
+    """[tool.schemactl] extensions replaces the default list: pgcrypto is refused where only citext is allowed."""
+    (tmp_path / "pyproject.toml").write_text('[tool.schemactl]\nextensions = ["citext"]\n')
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    (schema / "extensions.sql").write_text("CREATE EXTENSION citext;\n\nCREATE EXTENSION pgcrypto;\n")
+    code, _, err = _cli("validate", "--build", "--schema-dir", str(schema), "--dev-url", dev_server.url, "-q")
+    assert code == EXIT_ERROR, err
+    assert "extensions.sql:3:1: extension pgcrypto is not on the allow-list" in err, err
