@@ -11,7 +11,7 @@ from pglast import ast, parse_sql, split
 from pglast.enums import AlterTableType, ObjectType
 from psycopg import sql
 
-from schemactl.conninfo import connect, dbname_of, with_dbname
+from schemactl.conninfo import connect, with_dbname
 from schemactl.database_privileges import database_grant_sql, is_database_grant
 from schemactl.errors import BuildError, InputError
 from schemactl.load import Source, Statement, location
@@ -250,36 +250,38 @@ def build_source(source: Source, url: str, *, progress: Progress | None = None, 
         # so a SQL function may name a table created after it.
         conn.execute("SET check_function_bodies = off")
         current = conn.execute("SELECT current_database()").fetchone()[0]
-        conn.autocommit = False
-        transaction = conn.transaction()
-        transaction.__enter__()
-        try:
-            for number, statement in enumerate(ordered, 1):
-                if progress and number % 50 == 0:
-                    progress(f"built {number}/{len(ordered)} statements")
-                node = statement.node
+        # Extensions only an administrator may create split the build: what comes before one is
+        # committed, so the administrator's session sees the schema the extension goes to.
+        by_admin = [i for i, each in enumerate(ordered) if admin_url is not None
+                    and isinstance(each.node, ast.CreateExtensionStmt) and not _trusted(conn, each.node.extname)]
+        begin = 0
+        for stop in [*by_admin, len(ordered)]:
+            with conn.transaction():
+                for number, statement in enumerate(ordered[begin:stop], begin + 1):
+                    if progress and number % 50 == 0:
+                        progress(f"built {number}/{len(ordered)} statements")
+                    _build_one(conn, statement, current, unprivileged=admin_url is not None)
+            if stop < len(ordered):
+                assert admin_url is not None
                 try:
-                    if isinstance(node, ast.CreateExtensionStmt) and admin_url is not None \
-                            and not _trusted(conn, node.extname):
-                        # Only an administrator may create it: what came before is committed so its
-                        # session sees the schema the extension goes to.
-                        transaction.__exit__(None, None, None)
-                        with connect(with_dbname(admin_url, dbname_of(url)), autocommit=True) as admin:
-                            admin.execute(extension_sql(node))
-                        transaction = conn.transaction()
-                        transaction.__enter__()
-                        continue
-                    with conn.transaction():
-                        if is_database_grant(node):
-                            # schema/ names the configured database; here it means the one being built.
-                            conn.execute(database_grant_sql(node, sql.Identifier(current)))
-                        elif isinstance(node, ast.CreateExtensionStmt):
-                            conn.execute(extension_sql(node))
-                        else:
-                            execute_as_author(conn, statement.sql, node, unprivileged=admin_url is not None)
+                    with connect(with_dbname(admin_url, current), autocommit=True) as admin:
+                        admin.execute(extension_sql(ordered[stop].node))
                 except psycopg.Error as exc:
-                    raise _server_error(exc, statement) from None
-        except BaseException as exc:
-            transaction.__exit__(type(exc), exc, exc.__traceback__)
-            raise
-        transaction.__exit__(None, None, None)
+                    raise _server_error(exc, ordered[stop]) from None
+            begin = stop + 1
+
+
+def _build_one(conn: psycopg.Connection, statement: Statement, database: str, *, unprivileged: bool) -> None:
+    """Run one statement of a build in its own savepoint; a server error names its file and line."""
+    node = statement.node
+    try:
+        with conn.transaction():
+            if is_database_grant(node):
+                # schema/ names the configured database; here it means the one being built.
+                conn.execute(database_grant_sql(node, sql.Identifier(database)))
+            elif isinstance(node, ast.CreateExtensionStmt):
+                conn.execute(extension_sql(node))
+            else:
+                execute_as_author(conn, statement.sql, node, unprivileged=unprivileged)
+    except psycopg.Error as exc:
+        raise _server_error(exc, statement) from None
