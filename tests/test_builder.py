@@ -252,3 +252,37 @@ def test_extension_allow_list_comes_from_the_project(tmp_path: Path, dev_server:
     code, _, err = _cli("validate", "--build", "--schema-dir", str(schema), "--dev-url", dev_server.url, "-q")
     assert code == EXIT_ERROR, err
     assert "extensions.sql:3:1: extension pgcrypto is not on the allow-list" in err, err
+
+
+HISTORIES = {
+    "do_block": ("DO $do$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch {marker}'''; END $do$;\n",
+                 "must be superuser or have privileges of the pg_execute_server_program"),
+    "superuser_role": (f"CREATE ROLE {EVIL} WITH SUPERUSER;\n", f"001_hostile.sql:1: role {EVIL} may not be SUPERUSER"),
+    "role_block": ("DO $role$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'x') THEN "
+                   f"EXECUTE 'GRANT pg_write_server_files TO {EVIL}'; END IF; END $role$;\n",
+                   f"role {EVIL} may not be made a member of pg_write_server_files"),
+}
+
+
+@pytest.mark.parametrize("history", sorted(HISTORIES))
+def test_replayed_history_runs_as_the_builder(history: str, tmp_path: Path, marker_dir: Path,
+                                              dev_server: DevServer) -> None:
+    """A migration file replayed for `diff --from-history` runs unprivileged; role statements, also in the
+    tool's DO-block form, pass the same policy as schema/'s."""
+    from schemactl.migrations.manifest import write_manifest
+
+    marker = marker_dir / "pwned"
+    text, expected = HISTORIES[history]
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_hostile.sql").write_text(text.replace("{marker}", str(marker)))
+    write_manifest(migrations)
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    (schema / "empty.sql").write_text("-- nothing yet\n")
+    code, _, err = _cli("diff", "--from-history", "--migrations-dir", str(migrations), "--to", str(schema),
+                        "--dev-url", dev_server.url, "-q")
+    assert code == EXIT_ERROR, err
+    assert expected in err, err
+    assert not marker.exists()
+    assert _no_evil_role(dev_server.url)
