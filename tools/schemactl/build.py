@@ -107,7 +107,7 @@ _LACKING_CREATE = """
 SELECT n.nspname FROM pg_catalog.pg_namespace n
 WHERE pg_catalog.pg_has_role(current_user, n.nspowner, 'USAGE')
   AND NOT pg_catalog.has_schema_privilege(%(role)s, n.oid, 'CREATE')
-  AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND n.nspname OPERATOR(pg_catalog.!~) '^pg_' AND n.nspname OPERATOR(pg_catalog.<>) 'information_schema'
 """
 
 
@@ -120,7 +120,8 @@ def _new_owners_may_create(conn: psycopg.Connection, node: ast.Node) -> Iterator
     it as a superuser never sees that, and the build must not fail where the deployment succeeds.
     """
     owners, schema = _new_owners(node)
-    roles = {r[0] for r in conn.execute("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY(%s)",
+    roles = {r[0] for r in conn.execute("SELECT rolname FROM pg_catalog.pg_roles "
+                                        "WHERE rolname OPERATOR(pg_catalog.=) ANY(%s)",
                                         (owners,))} if owners else set()
     granted: list[sql.Composed] = []
     for role in sorted(roles):
@@ -129,7 +130,8 @@ def _new_owners_may_create(conn: psycopg.Connection, node: ast.Node) -> Iterator
         for (name,) in [] if schema else conn.execute(_LACKING_CREATE, {"role": role}).fetchall():
             conn.execute(sql.SQL("GRANT CREATE ON SCHEMA {} TO {}").format(sql.Identifier(name), target))
             granted.append(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(sql.Identifier(name), target))
-        lacks_database = conn.execute("SELECT NOT has_database_privilege(%s, current_database(), 'CREATE')",
+        lacks_database = conn.execute("SELECT NOT pg_catalog.has_database_privilege(%s, "
+                                      "pg_catalog.current_database(), 'CREATE')",
                                       (role,)).fetchone()[0]
         if schema and lacks_database:
             conn.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(
@@ -214,8 +216,9 @@ def extension_sql(node: ast.CreateExtensionStmt) -> sql.Composed:
 
 
 def _trusted(conn: psycopg.Connection, name: str) -> bool:
-    row = conn.execute("SELECT coalesce(bool_or(trusted), false) FROM pg_catalog.pg_available_extension_versions "
-                       "WHERE name = %s", (name,)).fetchone()
+    row = conn.execute("SELECT coalesce(pg_catalog.bool_or(trusted), false) "
+                       "FROM pg_catalog.pg_available_extension_versions WHERE name OPERATOR(pg_catalog.=) %s",
+                       (name,)).fetchone()
     return bool(row and row[0])
 
 
@@ -249,7 +252,7 @@ def build_source(source: Source, url: str, *, progress: Progress | None = None, 
         # Like pg_dump: function bodies are checked when called, not when created,
         # so a SQL function may name a table created after it.
         conn.execute("SET check_function_bodies = off")
-        current = conn.execute("SELECT current_database()").fetchone()[0]
+        current = conn.execute("SELECT pg_catalog.current_database()").fetchone()[0]
         # Extensions only an administrator may create split the build: what comes before one is
         # committed, so the administrator's session sees the schema the extension goes to.
         by_admin = [i for i, each in enumerate(ordered) if admin_url is not None
