@@ -15,7 +15,7 @@ from psycopg import sql
 from schemactl.build import ensure_roles
 from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS
 from schemactl.conninfo import child_environment, connect, mask, server_major
-from schemactl.devserver import DevServer, find_binaries
+from schemactl.devserver import DevServer, find_binaries, grant_builder
 from schemactl.errors import ConnectionFailed, InputError, VerificationFailed
 from schemactl.quoting import ident
 
@@ -106,7 +106,7 @@ def client_tool(name: str, major: int, dev: DevServer | None) -> str:
 
 
 def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tuple[str, ...] = (),
-              excluded: tuple[str, ...] = ()) -> LiveCopy:
+              excluded: tuple[str, ...] = (), admin_url: str | None = None) -> LiveCopy:
     """Restore live_url's schema (no rows) into the empty database copy_url, as copy_url's user.
 
     pg_dump writes a custom-format archive; its table of contents, filtered by entry kind and
@@ -117,6 +117,10 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
     neighbours' owner as they would on the live database. Objects of other roles keep them.
     live_owners: the live roles that count as "whoever applies the schema" (default: the
     live connection's user). excluded: schemas managed elsewhere, left out of the copy.
+    admin_url: the copy database as the dev server's administrator, when copy_url's user is the
+    unprivileged builder: the roles, the restore (an archive this function made, of a schema without
+    rows: no function the target defines is called) and REASSIGN OWNED run there, and the builder
+    is made a member of the roles it must act as for the rehearsal's statements.
     """
     with connect(live_url, autocommit=True) as conn:
         in_use = roles_in_use(conn)
@@ -126,8 +130,12 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
     owners = live_owners or (live_user,)
     with connect(copy_url, autocommit=True) as conn:
         copy_user = conn.execute("SELECT current_user").fetchone()[0]
+    restore_url = admin_url or copy_url
+    with connect(restore_url, autocommit=True) as conn:
         # The live applying role may be a superuser there: here it only needs to own things.
         ensure_roles(conn, [*in_use, *owners])
+    if admin_url is not None:
+        grant_builder(dev.url, [*in_use, *owners])
     skipped_acls = {oid for oid, *_ in default_acls}
     with tempfile.TemporaryDirectory(prefix="schemactl-copy-") as work:
         archive, listing = Path(work) / "schema.dump", Path(work) / "restore.list"
@@ -140,10 +148,10 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
                    VerificationFailed)
         listing.write_text("".join(line + "\n" for line in restorable_entries(toc, skipped_acls)))
         _run([restore, f"--use-list={listing}", "--single-transaction", "--exit-on-error",
-              "--dbname", copy_url, str(archive)],
+              "--dbname", restore_url, str(archive)],
              "could not copy the schema for a rehearsal", VerificationFailed)
     reassigned = [o for o in dict.fromkeys(owners) if o != copy_user]
-    with connect(copy_url, autocommit=True) as conn:
+    with connect(restore_url, autocommit=True) as conn:
         # REASSIGN OWNED also gives away the databases and tablespaces a role owns on the server.
         shared = conn.execute(_SHARED_OWNED, (reassigned, reassigned)).fetchall()
         if shared:
@@ -156,6 +164,13 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
                 if reassigned:
                     conn.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(
                         sql.SQL(", ").join(map(sql.Identifier, reassigned)), sql.Identifier(copy_user)))
+        except psycopg.Error as exc:
+            raise VerificationFailed(f"could not copy the schema for a rehearsal: {' '.join(str(exc).split())}") \
+                from None
+    with connect(copy_url, autocommit=True) as conn:
+        # The copy user's own default privileges, set in its own session.
+        try:
+            with conn.transaction():
                 for statement in default_privileges_sql(default_acls, live_user, copy_user):
                     conn.execute(statement)
         except psycopg.Error as exc:

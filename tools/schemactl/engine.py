@@ -14,12 +14,19 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from schemactl.build import build_source
+from schemactl.build import build_source, execute_as_author
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
 from schemactl.database_privileges import current_database_entry_sql
-from schemactl.conninfo import child_environment, connect, mask, server_major, with_dbname
+from schemactl.conninfo import child_environment, connect, dbname_of, mask, server_major, with_dbname
 from schemactl.copies import client_tool, copy_live
-from schemactl.devserver import DevServer, admin_execute, get_dev_server, scratch_database
+from schemactl.devserver import (
+    BUILDER_ROLE,
+    DevServer,
+    admin_execute,
+    get_dev_server,
+    grant_builder,
+    scratch_database,
+)
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
 from schemactl.load import Source
@@ -121,7 +128,7 @@ class Workspace:
         dev = self.dev(want_major)
         url = self.scratch(label)
         self.progress(f"building {src} ({len(source.statements)} statements)")
-        build_source(source, url)
+        build_source(source, url, admin_url=dev.url)
         self._unchanging.add(url)
         return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False,
                     renames=hints(source.statements))
@@ -148,7 +155,9 @@ class Workspace:
         # the copy. What the live applying role owns, and what the rehearsal creates as the dev
         # server's user, both count as "whoever applies the schema". (The run's cached read of
         # the target has no owners, so this copy dumps again.)
-        made = copy_live(side.url, url, dev=dev, live_owners=owners, excluded=side.excluded)
+        made = copy_live(side.url, url, dev=dev, live_owners=owners, excluded=side.excluded,
+                         admin_url=with_dbname(dev.url, dbname_of(url)))
+        grant_builder(dev.url, list(side.roles))
         _copy_database_acl(side.url, url)
         return Side(url=url, roles=side.roles, label=f"copy of {side.shown}",
                     default_owner=tuple(dict.fromkeys((*made.live_owners, made.copy_user))), live=False)
@@ -165,8 +174,8 @@ class Workspace:
 
         target, template = dbname_of(url), dbname_of(template_url)
         admin_execute(dev.url, sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
-        admin_execute(dev.url, sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target),
-                                                                                sql.Identifier(template)))
+        admin_execute(dev.url, sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE {}").format(
+            sql.Identifier(target), sql.Identifier(BUILDER_ROLE), sql.Identifier(template)))
         # A template gives its objects, not its own privileges.
         _copy_database_acl(template_url, url)
 
@@ -453,9 +462,9 @@ def apply_changes(url: str, changes: tuple[Change, ...] | list[Change], *, skip_
         conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(statement_timeout)))
         with conn.transaction():
             for change in inside:
-                conn.execute(change.sql, prepare=False)
+                execute_as_author(conn, change.sql)
         for change in outside:
-            conn.execute(change.sql, prepare=False)
+            execute_as_author(conn, change.sql)
 
 
 @dataclass(frozen=True)
@@ -571,6 +580,8 @@ def _plan(ws: Workspace, source: Side, target: Side, *, verify: bool, reads: Rea
                     irreversible=irreversible)
     ws.progress(f"rehearsing {len(forward.changes)} changes on a scratch copy of {source.shown}")
     copy = ws.copy_of(source, "rehearsal", reads)
+    # The plan gives objects to the target's roles as the builder: it acts as their member.
+    grant_builder(ws.dev().url, [*target.roles, *source.roles])
     # The rollback must return to the source as the copy shows it (a live copy loses owners).
     origin = ws.clone(copy, "origin") if source.live else source
     try:
