@@ -180,18 +180,26 @@ def test_stored_data_round_trips_and_names_no_code() -> None:
     data = stored.to_data(roles)
     text = json.dumps(data)
     assert stored.from_data(json.loads(text)) == roles
-    assert '"C": "schemactl.roles.Role"' in text
+    assert '"shapes": [["schemactl.roles.Role", ["name", "attributes", "member_of", "comment", "settings"]]]' in text
+
+
+def _stored(value: object, *shapes: list) -> dict:
+    return {"shapes": list(shapes), "value": value}
 
 
 @pytest.mark.parametrize("planted", [
-    {"C": "subprocess.Popen", "A": {"args": "touch /tmp/x"}},
-    {"C": "builtins.eval", "A": {}},
-    {"R": 0},
-    {"T": "not a list"},
-    {"D": [["only a key"]]},
-    {"D": [[[1, 2], "a list is no key"]]},
-    {"X": []},
-    {"C": "schemactl.roles.Role", "A": [], "extra": 1},
+    _stored({"C": 0, "V": [["touch", "/tmp/x"]]}, ["subprocess.Popen", ["args"]]),
+    _stored({"C": 0, "V": []}, ["builtins.eval", []]),
+    _stored({"C": 0, "V": []}),
+    _stored({"C": 0, "V": []}, ["schemactl.roles.Role", ["name"]]),
+    _stored({"C": 0, "A": {}}, ["schemactl.roles.Role", []]),
+    _stored({"R": 0}),
+    _stored({"T": "not a list"}),
+    _stored({"D": [["only a key"]]}),
+    _stored({"D": [[[1, 2], "a list is no key"]]}),
+    _stored({"X": []}),
+    {"value": 1},
+    [1, 2],
 ])
 def test_stored_data_refuses_what_it_does_not_write(planted: object) -> None:
     with pytest.raises(stored.Damaged):
@@ -274,7 +282,7 @@ def test_a_damaged_or_hostile_json_cache_is_rebuilt(dev_server: DevServer, tmp_p
     first = desired_state(dev_server, folder, label="schema")
     cached = cache_home / "desired" / f"{first.key}.json"
     good = json.loads(cached.read_bytes())
-    hostile = {**good, "inspection": {"C": "subprocess.Popen", "A": {"args": ["true"]}}}
+    hostile = {**good, "inspection": {"shapes": [["subprocess.Popen", ["args"]]], "value": {"C": 0, "V": [["true"]]}}}
     for content in ("{not json", json.dumps(hostile), json.dumps({**good, "dump": "a string"})):
         cached.write_text(content)
         again = desired_state(dev_server, folder, label="schema")
@@ -298,6 +306,7 @@ def test_a_planted_pickle_is_never_read(dev_server: DevServer, tmp_path: Path, c
         assert done.returncode == 1 and "public.t" in done.stdout, done
     assert "cached template" in done.stderr
     assert not marker.exists()
+    assert not planted.exists(), "the build removes a file of the old format instead of reading it"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the default state directory as root: /var/tmp/schemactl")

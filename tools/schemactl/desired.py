@@ -233,6 +233,9 @@ def _drop_database(conn: psycopg.Connection, name: str, *, force: bool = False) 
 
 def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
     files = sorted(cache_dir().glob("*" + CACHE_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
+    for leftover in cache_dir().glob("*.pickle"):
+        # The format of earlier versions: never read, only removed (its templates go as orphans below).
+        leftover.unlink(missing_ok=True)
     for path in files[KEEP:]:
         key = path.stem
         if key != keep_key and _drop_database(conn, _template_name(key)):
