@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from schemactl.engine import Workspace, make_plan, zero_drift
 from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
+from schemactl.privilege import AdminStep, admin_step, adopt_tracking, configured_deploy_role, deployer, run_admin_step
 from schemactl.schemalock import schema_lock
 from schemactl.validate.gate import load_declarative
 from schemactl.waits import watch_waits
@@ -76,10 +78,13 @@ def drop_indexes_built(conn: psycopg.Connection, online_steps: Iterable[object])
 
 
 def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False,
-             allow_destructive: bool = False, progress: Progress = lambda _: None) -> Plan:
-    """Bring the live database at target to the desired side, under the schema lock."""
-    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, \
-            watch_waits(target, conn.info.backend_pid, progress) as waits:
+             allow_destructive: bool = False, progress: Progress = lambda _: None,
+             deploy_role: str | None = None) -> Plan:
+    """Bring the live database at target to the desired side, under the schema lock.
+
+    deploy_role: reached as a superuser, the plan's statements run as this role (see privilege.py).
+    """
+    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn:
         progress(f"holding the schema lock on {mask(target)}")
         actual = ws.open(target, label="target", declared_roles=desired.roles)
         plan = make_plan(ws, actual, desired)
@@ -91,18 +96,58 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             # Online steps run after the commit; without a rollback a failed one could not be undone.
             raise SchemactlError(f"the plan has online steps but no verified rollback to undo them if one fails: "
                                  f"{plan.irreversible}")
+        deploy = deployer(target, conn, deploy_role, progress)
+        changes, rollback = plan.changes, plan.rollback
+        before: list[tuple[Change, AdminStep]] = []
+        after: list[tuple[Change, AdminStep]] = []
+        if deploy.switching:
+            changes, before, after = _split_admin(plan.changes)
+            rollback = _split_admin(plan.rollback)[0]
         progress(f"applying {len(plan.changes)} changes")
-        try:
-            run_changes(conn, plan.changes, plan.rollback)
-        except psycopg.Error as exc:
-            # After a lock timeout, say whose lock it was (the watch saw it while the statement waited).
-            blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
-            raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
-        after = zero_drift(ws, ws.open(target, label="target", declared_roles=desired.roles), desired)
-        if not after.zero:
-            remaining = [c.object for c in after.changes] + list(after.dump_lines[:3])
+        with contextlib.ExitStack() as stack:
+            session = conn
+            if deploy.switching:
+                assert deploy.role is not None
+                _run_admin(conn, before)
+                deploy.check_ready(conn)
+                adopt_tracking(conn, deploy.role)
+                session = stack.enter_context(deploy.session())
+            waits = stack.enter_context(watch_waits(target, session.info.backend_pid, progress))
+            try:
+                run_changes(session, changes, rollback)
+            except psycopg.Error as exc:
+                # After a lock timeout, say whose lock it was (the watch saw it while the statement waited).
+                blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
+                raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
+            _run_admin(conn, after)
+        after_check = zero_drift(ws, ws.open(target, label="target", declared_roles=desired.roles), desired)
+        if not after_check.zero:
+            remaining = [c.object for c in after_check.changes] + list(after_check.dump_lines[:3])
             raise SchemactlError("applied, but drift remains: " + "; ".join(remaining))
         return plan
+
+
+def _split_admin(changes: tuple[Change, ...]) -> tuple[tuple[Change, ...], list[tuple[Change, AdminStep]],
+                                                         list[tuple[Change, AdminStep]]]:
+    """The changes the deploy role runs, and the role / database-privilege ones the tool runs before and after."""
+    rest: list[Change] = []
+    before: list[tuple[Change, AdminStep]] = []
+    after: list[tuple[Change, AdminStep]] = []
+    for change in changes:
+        found = admin_step(change.sql) if change.transactional else None
+        if found is None:
+            rest.append(change)
+        else:
+            (after if found.after else before).append((change, found))
+    return tuple(rest), before, after
+
+
+def _run_admin(conn: psycopg.Connection, steps: list[tuple[Change, AdminStep]]) -> None:
+    if not steps:
+        return
+    with conn.transaction():
+        for change, step in steps:
+            run_admin_step(conn, step, change.object)
 
 
 def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, dry_run: bool = False,
@@ -114,5 +159,5 @@ def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, d
         ws.dev(major)
         desired = ws.open(str(schema_dir), label="desired", want_major=major)
         plan = converge(ws, target, desired, dry_run=dry_run, allow_destructive=allow_destructive,
-                        progress=progress)
+                        progress=progress, deploy_role=configured_deploy_role(schema_dir))
         return ApplyOutcome(plan=plan)
