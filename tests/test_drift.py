@@ -93,9 +93,11 @@ def test_schema_built_on_live_has_no_drift(live_copy: str) -> None:
 
 
 def test_runner_tracking_table_is_not_drift(live_copy: str) -> None:
+    from schemactl.schemalock import _CREATE_TRACKING  # noqa: PLC0415
+
     with psycopg.connect(live_copy, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA schemactl")
-        conn.execute("CREATE TABLE schemactl.schema_migrations (version text PRIMARY KEY)")
+        for statement in _CREATE_TRACKING:
+            conn.execute(statement)
     result = check_drift(live_copy, SCHEMA_DIR)
     assert result.zero, [i.as_dict() for i in result.items]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -15,9 +15,19 @@ from schemactl.diff import Side
 from schemactl.engine import Workspace, make_plan, zero_drift
 from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan, destructive_refusal
+from schemactl.project import configured_drift_exclusions
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
-from schemactl.privilege import AdminStep, admin_step, adopt_tracking, configured_deploy_role, deployer, run_admin_step
-from schemactl.schemalock import schema_lock
+from schemactl.privilege import (
+    AdminStep,
+    Deployer,
+    admin_step,
+    adopt_tracking,
+    configured_deploy_role,
+    deployer,
+    prepare_roles,
+    run_admin_step,
+)
+from schemactl.schemalock import ensure_tracking, schema_lock
 from schemactl.validate.gate import load_declarative
 from schemactl.waits import watch_waits
 
@@ -79,14 +89,25 @@ def drop_indexes_built(conn: psycopg.Connection, online_steps: Iterable[object])
 
 def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False,
              allow_destructive: bool = False, progress: Progress = lambda _: None,
-             deploy_role: str | None = None) -> Plan:
+             excluded: tuple[str, ...] = (), deploy_role: str | None = None) -> Plan:
     """Bring the live database at target to the desired side, under the schema lock.
 
-    deploy_role: reached as a superuser, the plan's statements run as this role (see privilege.py).
+    excluded: schemas managed elsewhere (drift-exclude-schemas), neither compared nor changed.
+    deploy_role: reached as a superuser, the plan's statements run as this role (see privilege.py); the
+    roles the desired side declares are created first (checked), and the lock is taken as it.
     """
-    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn:
+    with connect(target, autocommit=True) as conn, contextlib.ExitStack() as stack:
+        deploy = deployer(target, conn, deploy_role, progress) if not dry_run else Deployer(target, None)
+        if deploy.switching:
+            assert deploy.role is not None
+            prepare_roles(conn, desired.roles)
+            deploy.check_ready(conn)
+            with deploy.session() as session:
+                ensure_tracking(session)
+            adopt_tracking(conn, deploy.role)
+        stack.enter_context(schema_lock(deploy.url(), progress=progress))
         progress(f"holding the schema lock on {mask(target)}")
-        actual = ws.open(target, label="target", declared_roles=desired.roles)
+        actual = replace(ws.open(target, label="target", declared_roles=desired.roles), excluded=excluded)
         plan = make_plan(ws, actual, desired)
         if plan.destructive and not allow_destructive:
             raise Refused(destructive_refusal(plan, outcome="; nothing was changed"))
@@ -96,33 +117,29 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             # Online steps run after the commit; without a rollback a failed one could not be undone.
             raise SchemactlError(f"the plan has online steps but no verified rollback to undo them if one fails: "
                                  f"{plan.irreversible}")
-        deploy = deployer(target, conn, deploy_role, progress)
         changes, rollback = plan.changes, plan.rollback
         before: list[tuple[Change, AdminStep]] = []
         after: list[tuple[Change, AdminStep]] = []
+        session = conn
         if deploy.switching:
             changes, before, after = _split_admin(plan.changes)
             rollback = _split_admin(plan.rollback)[0]
+            _run_admin(conn, before)
+            session = stack.enter_context(deploy.session())
         progress(f"applying {len(plan.changes)} changes")
-        with contextlib.ExitStack() as stack:
-            session = conn
-            if deploy.switching:
-                assert deploy.role is not None
-                _run_admin(conn, before)
-                deploy.check_ready(conn)
-                adopt_tracking(conn, deploy.role)
-                session = stack.enter_context(deploy.session())
-            waits = stack.enter_context(watch_waits(target, session.info.backend_pid, progress))
-            try:
-                run_changes(session, changes, rollback)
-            except psycopg.Error as exc:
-                # After a lock timeout, say whose lock it was (the watch saw it while the statement waited).
-                blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
-                raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
-            _run_admin(conn, after)
-        after_check = zero_drift(ws, ws.open(target, label="target", declared_roles=desired.roles), desired)
-        if not after_check.zero:
-            remaining = [c.object for c in after_check.changes] + list(after_check.dump_lines[:3])
+        waits = stack.enter_context(watch_waits(target, session.info.backend_pid, progress))
+        try:
+            run_changes(session, changes, rollback)
+        except psycopg.Error as exc:
+            # After a lock timeout, say whose lock it was (the watch saw it while the statement waited).
+            blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
+            raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
+        _run_admin(conn, after)
+        result = zero_drift(ws, replace(ws.open(target, label="target", declared_roles=desired.roles),
+                                        excluded=excluded), desired)
+        if not result.zero:
+            remaining = [c.object for c in result.changes] + [f"{t.kind} {t.name}" for t in result.tool_schema]
+            remaining += list(result.dump_lines[:3])
             raise SchemactlError("applied, but drift remains: " + "; ".join(remaining))
         return plan
 
@@ -154,10 +171,11 @@ def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, d
                  allow_destructive: bool = False, progress: Progress = lambda _: None) -> ApplyOutcome:
     """Bring target to schema_dir; refuse data loss unless allowed; verify afterwards."""
     load_declarative(schema_dir)  # refused before any server is touched
+    excluded = configured_drift_exclusions(schema_dir)
     with Workspace(dev_url=dev_url, progress=progress) as ws:
         major = ws.live_major(target)
         ws.dev(major)
         desired = ws.open(str(schema_dir), label="desired", want_major=major)
         plan = converge(ws, target, desired, dry_run=dry_run, allow_destructive=allow_destructive,
-                        progress=progress, deploy_role=configured_deploy_role(schema_dir))
+                        progress=progress, excluded=excluded, deploy_role=configured_deploy_role(schema_dir))
         return ApplyOutcome(plan=plan)

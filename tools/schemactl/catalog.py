@@ -11,7 +11,8 @@ from schemactl.depends import Graph, graph_from_rows
 
 __all__ = ["Snapshot", "snapshot", "QUERIES", "MANAGED_EXCLUDED_SCHEMAS", "DEFAULT_OWNER"]
 
-# The migration runner's own bookkeeping lives here; it is never drift.
+# The migration runner's own bookkeeping lives here: migra and the schema dump leave it out, and
+# toolschema.py checks it holds nothing but the runner's tracking table.
 MANAGED_EXCLUDED_SCHEMAS = ("schemactl",)
 
 # An object owned by whoever applies the schema is recorded under this name, so a

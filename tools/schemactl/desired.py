@@ -36,7 +36,10 @@ from schemactl import __version__
 from schemactl.build import build_source
 from schemactl.conninfo import connect, with_dbname
 from schemactl.devserver import (
+    BUILDER_ROLE,
     DevServer,
+    builder_url,
+    ensure_builder,
     register_owned,
     release_owned,
     running_embedded_urls,
@@ -246,17 +249,19 @@ def _build(dev: DevServer, schema_dir: Path, key: str, template: str, label: str
     # A scratch database until it is renamed: interrupted or killed, it is dropped or reaped.
     building = scratch_name("desired")
     register_owned(dev.url, building)
+    ensure_builder(dev.url)
     with connect(dev.url, autocommit=True) as admin:
         try:
-            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                sql.Identifier(building)))
+            admin.execute(sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                sql.Identifier(building), sql.Identifier(BUILDER_ROLE)))
         except psycopg.Error as exc:
             raise ConnectionFailed(f"cannot create a database on {dev.shown}: {exc}") from None
         renamed = False
         try:
-            url = with_dbname(dev.url, building)
+            # Built and read as the unprivileged builder: schema/ is others' SQL.
+            url = builder_url(dev.url, building)
             progress(f"building {label} ({len(source.statements)} statements) into a template")
-            build_source(source, url)
+            build_source(source, url, admin_url=dev.url)
             inspection, text = read_database(Side(url=url, label=label), dev, major=dev.major)
             state = DesiredState(key=key, template=template, dev=dev, label=label,
                                  roles=roles_from_statements(source.statements), inspection=inspection,

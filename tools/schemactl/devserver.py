@@ -12,7 +12,9 @@ import contextlib
 import dataclasses
 import fcntl
 import functools
+import base64
 import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -36,6 +38,7 @@ import psycopg
 from psycopg import sql
 
 from schemactl.conninfo import connect, mask, server_major, with_dbname
+from schemactl.roles import DANGEROUS_ROLES, role_grant_sql
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError
 from schemactl.project import MAJOR_KEY
 
@@ -57,6 +60,10 @@ __all__ = [
     "running_embedded_urls",
     "state_root",
     "SCRATCH_PREFIX",
+    "BUILDER_ROLE",
+    "builder_url",
+    "ensure_builder",
+    "grant_builder",
 ]
 
 SCRATCH_PREFIX = "schemactl_scratch_"
@@ -637,7 +644,8 @@ def release_owned(name: str) -> None:
 _admin = threading.local()
 
 
-def admin_execute(admin_url: str, statement: sql.Composable | str, params: tuple = ()) -> list[tuple]:
+def admin_execute(admin_url: str, statement: sql.Composable | str,
+                  params: tuple | dict[str, object] = ()) -> list[tuple]:
     """Run one statement on a server's maintenance database; its rows (none for a command).
 
     The connection stays open for this thread's next statement: creating and dropping scratch
@@ -718,21 +726,149 @@ def reap_stale_scratch(server: DevServer) -> list[str]:
     return reaped
 
 
+# --- the builder role ----------------------------------------------------------------------------
+#
+# What others wrote (schema/, migration files, a plan's statements, a live schema's dump) runs on
+# the dev server in sessions whose session user is this role: SET ROLE in an administrator's
+# session is no boundary (the SQL could RESET ROLE). It owns the scratch databases and nothing else.
+
+BUILDER_ROLE = "schemactl_builder"
+
+_BUILDER_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
+
+_BUILDER_STATE = """
+SELECT r.rolsuper OR r.rolcreatedb OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls
+       OR NOT r.rolcanlogin OR NOT r.rolinherit,
+       coalesce(array(SELECT g.rolname FROM pg_catalog.pg_auth_members m
+                      JOIN pg_catalog.pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid), '{}')
+FROM pg_catalog.pg_roles r WHERE r.rolname = %s
+"""
+
+# Roles the builder may not be a member of: superusers, roles that may create roles or replicate,
+# predefined roles, and roles that reach any of those or the server's files and programs.
+_UNSAFE_ROLES = """
+WITH RECURSIVE reach(member, target) AS (
+    SELECT m.member, m.roleid FROM pg_catalog.pg_auth_members m
+    UNION
+    SELECT r.member, m.roleid FROM reach r JOIN pg_catalog.pg_auth_members m ON m.member = r.target
+)
+SELECT r.rolname FROM pg_catalog.pg_roles r
+WHERE r.rolname = ANY(%(names)s)
+  AND (r.rolsuper OR r.rolcreaterole OR r.rolreplication OR left(r.rolname, 3) = 'pg_'
+       OR EXISTS (SELECT FROM reach x JOIN pg_catalog.pg_roles t ON t.oid = x.target
+                  WHERE x.member = r.oid AND (t.rolsuper OR t.rolcreaterole OR t.rolreplication
+                                              OR t.rolname = ANY(%(dangerous)s))))
+"""
+
+_builders: set[str] = set()
+
+
+def _builder_password(admin_url: str) -> str:
+    """The builder's password on the server of admin_url: derived from that URL, so every run agrees."""
+    return hmac.new(admin_url.encode(), BUILDER_ROLE.encode(), hashlib.sha256).hexdigest()
+
+
+def builder_url(admin_url: str, dbname: str) -> str:
+    """A URL for database dbname of admin_url's server, logging in as the builder."""
+    from urllib.parse import quote, urlsplit, urlunsplit  # noqa: PLC0415
+
+    parts = urlsplit(admin_url)
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{BUILDER_ROLE}:{_builder_password(admin_url)}@{host}"
+    return urlunsplit((parts.scheme, netloc, "/" + quote(dbname, safe=""), parts.query, ""))
+
+
+def _password_matches(stored: str | None, password: str) -> bool:
+    """Whether pg_authid.rolpassword (SCRAM-SHA-256 or md5) is password's."""
+    if not stored:
+        return False
+    if stored.startswith("md5"):
+        return hmac.compare_digest(stored, "md5" + hashlib.md5((password + BUILDER_ROLE).encode()).hexdigest())
+    found = re.fullmatch(r"SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)", stored)
+    if found is None:
+        return False
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(found[2]), int(found[1]))
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    return hmac.compare_digest(base64.b64encode(hashlib.sha256(client_key).digest()).decode(), found[3])
+
+
+def ensure_builder(admin_url: str) -> None:
+    """Create the builder role when missing, or make it unprivileged again (once per process and server)."""
+    if admin_url in _builders:
+        return
+    password = _builder_password(admin_url)
+    with_password = sql.SQL("{} PASSWORD {}").format(sql.SQL(_BUILDER_ATTRIBUTES), sql.Literal(password))
+    rows = admin_execute(admin_url, _BUILDER_STATE, (BUILDER_ROLE,))
+    if not rows:
+        try:
+            admin_execute(admin_url, sql.SQL("CREATE ROLE {} {}").format(sql.Identifier(BUILDER_ROLE), with_password))
+        except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+            pass  # a concurrent run created it: it sets the same attributes and password
+        rows = admin_execute(admin_url, _BUILDER_STATE, (BUILDER_ROLE,))
+    privileged, groups = rows[0]
+    stored: str | None = None
+    try:
+        found = admin_execute(admin_url, "SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = %s",
+                              (BUILDER_ROLE,))
+        stored = found[0][0] if found else None
+    except psycopg.errors.InsufficientPrivilege:
+        stored = None  # not a superuser: set the password, it is the same for every run
+    if privileged or not _password_matches(stored, password):
+        admin_execute(admin_url, sql.SQL("ALTER ROLE {} {}").format(sql.Identifier(BUILDER_ROLE), with_password))
+    for group in _unsafe(admin_url, groups):
+        admin_execute(admin_url, sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group),
+                                                                    sql.Identifier(BUILDER_ROLE)))
+    _builders.add(admin_url)
+
+
+def _unsafe(admin_url: str, names: list[str] | tuple[str, ...]) -> set[str]:
+    rows = admin_execute(admin_url, _UNSAFE_ROLES, {"names": sorted(set(names)), "dangerous": sorted(DANGEROUS_ROLES)})
+    return {row[0] for row in rows}
+
+
+def grant_builder(admin_url: str, roles: list[str] | tuple[str, ...] | set[str]) -> None:
+    """Make the builder a member of the named roles that exist and are safe to act as (never a superuser,
+    a predefined role, or one reaching either or the server's files and programs), so it can give them
+    objects and set their default privileges as a schema's author does."""
+    ensure_builder(admin_url)
+    wanted = sorted(set(roles) - {BUILDER_ROLE})
+    if not wanted:
+        return
+    have = admin_execute(admin_url, _BUILDER_STATE, (BUILDER_ROLE,))[0][1]
+    existing = {r[0] for r in admin_execute(
+        admin_url, "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY(%s)", (wanted,))}
+    todo = [name for name in wanted if name in existing and name not in have]
+    if not todo:
+        return
+    for group in sorted(set(todo) - _unsafe(admin_url, todo)):
+        for attempt in (1, 2):
+            try:
+                admin_execute(admin_url, role_grant_sql(group, BUILDER_ROLE))
+                break
+            except psycopg.Error:
+                if attempt == 2:
+                    raise  # a concurrent run granted the same at the same moment; once more is enough
+
+
 @contextlib.contextmanager
 def scratch_database(server: DevServer, label: str = "db") -> Iterator[str]:
-    """Create an empty database on the dev server; drop it afterwards, whatever happens."""
+    """Create an empty database on the dev server, owned by the builder; drop it afterwards, whatever happens.
+
+    The URL given logs in as the builder: whatever runs there runs unprivileged.
+    """
     if server.url not in _reaped:
         _reaped.add(server.url)
         reap_stale_scratch(server)
+    ensure_builder(server.url)
     name = scratch_name(label)
     register_owned(server.url, name)
     try:
         try:
-            admin_execute(server.url, sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                sql.Identifier(name)))
+            admin_execute(server.url, sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                sql.Identifier(name), sql.Identifier(BUILDER_ROLE)))
         except psycopg.Error as exc:
             raise ConnectionFailed(f"cannot create a scratch database on {server.shown}: {exc}") from None
-        yield with_dbname(server.url, name)
+        yield builder_url(server.url, name)
     finally:
         _drop(server.url, name)
         release_owned(name)

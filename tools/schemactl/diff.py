@@ -39,6 +39,13 @@ from schemactl.roles import (
     role_revoke_sql,
     role_set_sql,
 )
+from schemactl.lexed import (
+    insert_at,
+    insert_after_keyword,
+    list_elements,
+    replace_last_identifier,
+    without_keyword_before,
+)
 from schemactl.quoting import harden, one_statement, qualified, split_statements
 
 if TYPE_CHECKING:
@@ -67,6 +74,8 @@ class Side:
     assume_rows: bool = False
     # Rename hints of a schema built from SQL files (renames.py): the desired side's.
     renames: tuple[Rename, ...] = ()
+    # Schemas left out of the comparison besides the tool's own (drift-exclude-schemas).
+    excluded: tuple[str, ...] = ()
 
     @property
     def shown(self) -> str:
@@ -122,7 +131,7 @@ class Inspection:
 
 def _snapshot_of(side: Side) -> Snapshot:
     with connect(side.url) as conn:
-        return snapshot(conn, default_owner=side.default_owner)
+        return snapshot(conn, default_owner=side.default_owner, excluded=(*MANAGED_EXCLUDED_SCHEMAS, *side.excluded))
 
 
 def inspect(side: Side) -> Inspection:
@@ -138,6 +147,8 @@ def inspect(side: Side) -> Inspection:
         try:
             with _migra_session(side.url) as session:
                 inspector = harden(get_inspector(session, exclude_schema=MANAGED_EXCLUDED_SCHEMAS[0]))
+                for schema in side.excluded:
+                    _leave_out(inspector, schema)
         except Exception:
             # Objects schemainspect cannot read are named, rather than the error it trips on.
             _raise_unsupported(side, snapped.result().unsupported)
@@ -150,6 +161,15 @@ def inspect(side: Side) -> Inspection:
             function.definition = function.full_definition
     _raise_unsupported(side, found.unsupported)
     return Inspection(inspector=inspector, snapshot=found)
+
+
+def _leave_out(inspector: object, schema: str) -> None:
+    """Drop one schema's objects from an inspection, as schemainspect's exclude_schema does for one."""
+    inspector.exclude_schema(schema)  # type: ignore[attr-defined]
+    for family in ("domains", "types"):
+        found = getattr(inspector, family, None)
+        if isinstance(found, dict):
+            setattr(inspector, family, {k: v for k, v in found.items() if getattr(v, "schema", None) != schema})
 
 
 _TO_PUBLIC = re.compile(r'^((?:grant|revoke) .* (?:to|from) )"PUBLIC";$', re.DOTALL)
@@ -171,7 +191,8 @@ def migra_statements(source: object, target: object) -> list[str]:
         migration.add_all_changes(privileges=True)
         statements = [str(s).strip() for s in migration.statements if str(s).strip()]
     # migra quotes the PUBLIC pseudo-role as if it were a role named "PUBLIC".
-    return [_TO_PUBLIC.sub(r"\1PUBLIC;", text) for text in statements]
+    return [replace_last_identifier(text, '"PUBLIC"', "PUBLIC", ("TO", "FROM")) if _TO_PUBLIC.match(text) else text
+            for text in statements]
 
 
 def _one_each(statements: list[str]) -> list[str]:
@@ -750,9 +771,8 @@ def _partitioning_fixed(statements: list[str], old: Snapshot, new: Snapshot) -> 
                 continue  # made by the partition itself, or by the constraint below
             fixed.extend(children_first.get(index, ()))
             if new.has("partitioned_index", index) and not node.relation.inh:
-                # The relation's position in the text is exact; a name holding "ON ONLY" stays intact.
-                head, tail = text[:node.relation.location], text[node.relation.location:]
-                text = re.sub(r"(?i)\bON\s+ONLY\s+$", "ON ", head) + tail
+                # The ONLY token right before the relation goes (the parser's position, the lexer's token).
+                text = without_keyword_before(text, node.relation.location, "ONLY")
         elif dropped(node, enums.ObjectType.OBJECT_INDEX):
             if all(n in inherited_old for n in dropped(node, enums.ObjectType.OBJECT_INDEX)):
                 continue
@@ -1209,7 +1229,6 @@ def _child_columns_dropped_first(statements: list[str], old: Inspection) -> list
 
 _CREATE_CHILD = re.compile(r'^(?P<head>create (?:unlogged )?table (?P<table>\S+) \()\n(?P<body>.*)\n(?P<tail>\) inherits '
                            r'\((?P<parents>[^)]*)\).*)$', re.DOTALL | re.IGNORECASE)
-_COLUMN_LINE = re.compile(r'^\s+(?P<name>"(?:[^"]|"")+") ')
 
 
 def _inherited_column_steps(statements: list[str], old: Inspection, new: Inspection) -> list[str]:
@@ -1217,6 +1236,8 @@ def _inherited_column_steps(statements: list[str], old: Inspection, new: Inspect
     children by PostgreSQL: the child's own ADD / DROP of it runs after the parent's, as
     ADD COLUMN IF NOT EXISTS / DROP COLUMN IF EXISTS (a column the child also declares itself
     is kept by the parent's DROP, and then still goes)."""
+    from pglast import parse_sql  # noqa: PLC0415
+
     parent_of: dict[str, str] = {}
     for inspection in (old, new):
         for name, table in getattr(inspection.inspector, "tables", {}).items():
@@ -1239,9 +1260,9 @@ def _inherited_column_steps(statements: list[str], old: Inspection, new: Inspect
             continue
         text = statements[number].strip()
         if verb == "add":
-            text = re.sub(r"(?i)^(alter table \S+ add column) ", r"\1 if not exists ", text, count=1)
+            text = insert_at(text, parse_sql(text)[0].stmt.cmds[0].def_.location, "if not exists ")
         else:
-            text = re.sub(r"(?i)^(alter table \S+ drop column) ", r"\1 if exists ", text, count=1)
+            text = insert_after_keyword(text, ("DROP", "COLUMN"), " if exists")
         skip.add(number)
         moved.setdefault(at, []).append(text)
     if not skip:
@@ -1263,6 +1284,8 @@ def _inherited_columns_left_out(statements: list[str], new: Inspection) -> list[
     them behind). A column the target's child declares itself too is not told apart by the
     inspection: such a plan is refused by verification rather than made wrong.
     """
+    from pglast import ast, parse_sql  # noqa: PLC0415
+
     tables = getattr(new.inspector, "tables", {})
     result = []
     for text in statements:
@@ -1275,14 +1298,17 @@ def _inherited_columns_left_out(statements: list[str], new: Inspection) -> list[
         for parent in (p.strip() for p in match["parents"].split(",")):
             if parent in tables:
                 inherited |= {_ident(name) for name in tables[parent].columns}
-        lines = [line.rstrip().rstrip(",") for line in match["body"].split("\n") if line.strip()]
-        kept = [line for line in lines
-                if not ((found := _COLUMN_LINE.match(line)) and found["name"] in inherited)]
-        if len(kept) == len(lines):
+        text = text.strip()
+        # The elements are cut where the lexer finds their commas: a default's literal stays whole.
+        located = {e.location for e in parse_sql(text)[0].stmt.tableElts or ()
+                   if isinstance(e, ast.ColumnDef) and _ident(e.colname) in inherited}
+        opening, closing, spans = list_elements(text)
+        kept = [(a, b) for a, b in spans if len(text[a:b]) - len(text[a:b].lstrip()) + a not in located]
+        if len(kept) == len(spans):
             result.append(text)
             continue
-        body = ",\n".join(kept)
-        result.append(f"{match['head']}\n{body}\n{match['tail']}" if kept else f"{match['head']}\n{match['tail']}")
+        body = ",".join(text[a:b] for a, b in kept).rstrip()
+        result.append(f"{text[:opening + 1]}{body if kept else ''}\n{text[closing:]}")
     return result
 
 
@@ -1306,6 +1332,8 @@ _CREATE_TABLE = re.compile(r'^create (?:unlogged )?table (?P<table>\S+) \(\n', r
 
 def _create_table_collations(statements: list[str], new: Inspection) -> list[str]:
     """Column collations in migra's CREATE TABLE, which it writes only in ADD COLUMN."""
+    from pglast import ast, parse_sql  # noqa: PLC0415
+
     tables = getattr(new.inspector, "tables", {})
     result = []
     for text in statements:
@@ -1313,10 +1341,12 @@ def _create_table_collations(statements: list[str], new: Inspection) -> list[str
         table = tables.get(match["table"]) if match else None
         collated = [c for c in table.columns.values() if getattr(c, "collation", None)] if table is not None else []
         for column in collated:
-            head = f"\n    {column.quoted_name} {column.dbtypestr}"
-            at = text.find(head)
-            if at >= 0 and not text[at + len(head):].lstrip().lower().startswith("collate"):
-                text = text[:at + len(head)] + column.collation_subclause + text[at + len(head):]
+            # Right after the column's type, where the parser puts the column and the lexer a token's end.
+            written = f"{column.quoted_name} {column.dbtypestr}"
+            found = [e for e in parse_sql(text)[0].stmt.tableElts or ()
+                     if isinstance(e, ast.ColumnDef) and e.colname == column.name and e.collClause is None]
+            if found and text[found[0].location:found[0].location + len(written)] == written:
+                text = insert_at(text, found[0].location + len(written), column.collation_subclause)
         result.append(text)
     return result
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from schemactl.conninfo import mask
 from schemactl.desired import DesiredState, desired_state, require_declarative_cached
 from schemactl.diff import Side, inspect
 from schemactl.engine import Reads, Workspace, dump_schema, make_plan, read_database, zero_drift
-from schemactl.errors import VerificationFailed
-from schemactl.identity import CHANGE, CREATE, DROP, identify, name_of_object
+from schemactl.errors import InputError, VerificationFailed
+from schemactl.identity import CHANGE, CREATE, DROP, identify, name_of_object, quote_name
 from schemactl.markdown import cell, fence, inline
 from schemactl.plan import Change, Plan
 from schemactl.preload import import_diff_modules
+from schemactl.project import DRIFT_EXCLUDE_KEY, configured_drift_exclusions
 from schemactl.render import script
+from schemactl.toolschema import ToolSchemaDrift
 
 __all__ = ["DriftItem", "DriftResult", "FORMAT_VERSION", "check_drift", "check_target", "desired_for",
            "drift_document", "drift_items", "existing_replaceable", "item_line", "json_schema",
@@ -169,28 +171,43 @@ def desired_for(ws: Workspace, schema_dir: Path, major: int, *, use_cache: bool 
     return desired_state(dev, schema_dir, label=str(schema_dir), progress=ws.progress, use_cache=use_cache)
 
 
-def _read_target(target: str, major: int, reads: Reads) -> None:
+def _read_target(target: str, major: int, reads: Reads, excluded: tuple[str, ...]) -> None:
     # The right pg_dump is chosen by the target's major, whatever the dev server is.
-    inspection, text = read_database(Side(url=target, label=mask(target), live=True), None, major=major)
+    side = Side(url=target, label=mask(target), live=True, excluded=excluded)
+    inspection, text = read_database(side, None, major=major)
     reads.inspections[target] = inspection
     reads.dumps[target] = text
 
 
-def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads, major: int) -> DriftResult:
+def _excluded_note(excluded: tuple[str, ...]) -> str:
+    if not excluded:
+        return ""
+    return (f"left out by {DRIFT_EXCLUDE_KEY}: schema" + ("s " if len(excluded) > 1 else " ")
+            + ", ".join(quote_name(name) for name in excluded))
+
+
+def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads, major: int,
+             excluded: tuple[str, ...] = ()) -> DriftResult:
     reads.inspections[desired.url] = desired.inspection
     reads.normalized[desired.url] = list(desired.dump)
+    declared = sorted(set(excluded) & set(getattr(desired.inspection.inspector, "schemas", {})))
+    if declared:
+        raise InputError(f"{DRIFT_EXCLUDE_KEY} leaves out schema {declared[0]}, which {desired.label} declares: "
+                         "a schema is either managed here or excluded")
     wanted = desired.side()
-    actual = ws.open(target, label="target", declared_roles=desired.roles)
+    actual = replace(ws.open(target, label="target", declared_roles=desired.roles), excluded=excluded)
     ws.progress("comparing")
     report = zero_drift(ws, actual, wanted, reads=reads)
+    left_out = _excluded_note(excluded)
     if report.zero:
-        return DriftResult(target=mask(target), items=(), plan=None, dump_lines=())
+        return DriftResult(target=mask(target), items=(), plan=None, dump_lines=(), note=left_out)
     existing = existing_replaceable(reads.inspections[target].snapshot.owners, major=major) \
         if target in reads.inspections else None
     items = drift_items(report.changes, database=_dbname(target), major=major, existing=existing)
+    items += tuple(_tool_item(found) for found in report.tool_schema)
     note = ""
     plan: Plan | None = None
-    if report.changes:
+    if report.changes or report.tool_schema:
         try:
             plan = make_plan(ws, actual, wanted, reads=reads)
         except VerificationFailed as exc:
@@ -199,7 +216,15 @@ def _compare(ws: Workspace, target: str, desired: DesiredState, reads: Reads, ma
     else:
         note = ("migra and the catalog checks find nothing, but the normalized pg_dump differs: "
                 "a difference the engine cannot express; fix by hand")
+    note = "; ".join(n for n in (note, left_out) if n)
     return DriftResult(target=mask(target), items=items, plan=plan, dump_lines=report.dump_lines, note=note)
+
+
+def _tool_item(found: ToolSchemaDrift) -> DriftItem:
+    """An object in the tool's own schema that the migration runner did not make, as a report item."""
+    return DriftItem(kind=found.kind, name=found.name, state=found.state, how=found.how,
+                     fix="\n".join(found.statements), hazards=tuple(sorted(found.hazards)),
+                     statements=found.statements)
 
 
 def _dbname(url: str) -> str:
@@ -219,33 +244,38 @@ def check_drift(target: str, schema_dir: Path, *, dev_url: str | None = None,
     one catalog inspection and one pg_dump, concurrently.
     """
     require_declarative_cached(schema_dir)  # refused before anything runs, even when a cached build exists
+    excluded = configured_drift_exclusions(schema_dir)
     with Workspace(dev_url=dev_url, progress=progress) as ws:
         major = ws.live_major(target)
         reads = Reads()
         with ThreadPoolExecutor(max_workers=2) as pool:
             # pg_dump of the target is another process: it runs while this one imports the diff
             # modules, reads the cached desired state and inspects the target's catalog.
-            dumped = pool.submit(dump_schema, target, None, owners=False, create=True, major=major)
+            dumped = pool.submit(dump_schema, target, None, owners=False, create=True, major=major, excluded=excluded)
             import_diff_modules()
             pending = pool.submit(desired_for, ws, schema_dir, major, use_cache=use_cache)
             try:
-                reads.inspections[target] = inspect(Side(url=target, label=mask(target), live=True))
+                reads.inspections[target] = inspect(Side(url=target, label=mask(target), live=True,
+                                                         excluded=excluded))
             finally:
                 reads.dumps[target] = dumped.result()
             desired = pending.result()
-        return _compare(ws, target, desired, reads, major)
+        return _compare(ws, target, desired, reads, major, excluded)
 
 
 def check_target(target: str, desired_of: Callable[[int], DesiredState], *,
-                 progress: Progress = lambda _: None) -> DriftResult:
-    """Compare one target with the desired state for its server major, built once elsewhere (fleet drift)."""
+                 progress: Progress = lambda _: None, excluded: tuple[str, ...] = ()) -> DriftResult:
+    """Compare one target with the desired state for its server major, built once elsewhere (fleet drift).
+
+    excluded: schemas left out (drift-exclude-schemas), named in the verdict's note.
+    """
     with Workspace(progress=progress) as ws:
         major = ws.live_major(target)
         desired = desired_of(major)
         ws.use_dev(desired.dev)
         reads = Reads()
-        _read_target(target, major, reads)
-        return _compare(ws, target, desired, reads, major)
+        _read_target(target, major, reads, excluded)
+        return _compare(ws, target, desired, reads, major, excluded)
 
 
 def drift_document(result: DriftResult) -> dict:
@@ -285,7 +315,8 @@ def render_drift(result: DriftResult, fmt: str) -> str:
         return json.dumps(drift_document(result), indent=2) + "\n"
     if fmt == "markdown":
         if result.zero:
-            return f"### Drift\n\nNo drift: {inline(result.target)} matches `schema/`.\n"
+            left_out = f"\n> {cell(result.note)}\n" if result.note else ""
+            return f"### Drift\n\nNo drift: {inline(result.target)} matches `schema/`.\n{left_out}"
         lines = ["### Drift", "", f"{inline(result.target)} differs from `schema/` in {_objects(result.items)}.", "",
                  "| kind | object | state | hazards | how |", "| --- | --- | --- | --- | --- |"]
         lines += [f"| {cell(i.kind)} | {cell(i.name, code=True)} | {cell(i.state)} "
@@ -300,7 +331,7 @@ def render_drift(result: DriftResult, fmt: str) -> str:
                       fence(script(result.plan.changes, title="fix drift"))]
         return "\n".join(lines) + "\n"
     if result.zero:
-        return f"no drift: {result.target} matches schema/\n"
+        return f"no drift: {result.target} matches schema/\n" + (f"note: {result.note}\n" if result.note else "")
     lines = [f"drift: {result.target} differs from schema/ in {_objects(result.items)}"]
     lines += [item_line(item) for item in result.items]
     if result.dump_lines:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,11 +14,19 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from schemactl.build import build_source, ensure_roles
+from schemactl.build import build_source, execute_as_author
 from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
 from schemactl.database_privileges import current_database_entry_sql
-from schemactl.conninfo import child_environment, connect, mask, server_major, with_dbname
-from schemactl.devserver import DevServer, admin_execute, find_binaries, get_dev_server, scratch_database
+from schemactl.conninfo import child_environment, connect, dbname_of, mask, server_major, with_dbname
+from schemactl.copies import client_tool, copy_live
+from schemactl.devserver import (
+    BUILDER_ROLE,
+    DevServer,
+    admin_execute,
+    get_dev_server,
+    grant_builder,
+    scratch_database,
+)
 from schemactl.diff import Inspection, InspectionCache, Side, differences, inspect
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError, VerificationFailed
 from schemactl.load import Source
@@ -29,6 +36,7 @@ from schemactl.project import configured_major
 from schemactl.renames import applicable, hints, rename_changes
 from schemactl.quoting import ident
 from schemactl.roles import roles_from_catalog, roles_from_statements
+from schemactl.toolschema import TOOL_SCHEMA, ToolSchemaDrift, tool_schema_changes
 from schemactl.validate.gate import load_declarative
 
 __all__ = [
@@ -54,22 +62,6 @@ def _quiet(_: str) -> None:
 
 def is_url(src: str) -> bool:
     return src.startswith(("postgresql://", "postgres://"))
-
-
-_ROLES_IN_USE = """
-SELECT DISTINCT r.rolname FROM pg_roles r WHERE r.oid IN (
-    SELECT (aclexplode(relacl)).grantee FROM pg_class WHERE relacl IS NOT NULL
-    UNION SELECT (aclexplode(nspacl)).grantee FROM pg_namespace WHERE nspacl IS NOT NULL
-    UNION SELECT (aclexplode(proacl)).grantee FROM pg_proc WHERE proacl IS NOT NULL
-    UNION SELECT (aclexplode(attacl)).grantee FROM pg_attribute WHERE attacl IS NOT NULL
-    UNION SELECT unnest(polroles) FROM pg_policy
-    UNION SELECT relowner FROM pg_class UNION SELECT proowner FROM pg_proc
-    UNION SELECT nspowner FROM pg_namespace
-    UNION SELECT defaclrole FROM pg_default_acl
-    UNION SELECT (aclexplode(defaclacl)).grantee FROM pg_default_acl
-    UNION SELECT (aclexplode(datacl)).grantee FROM pg_database WHERE datname = current_database()
-) AND NOT r.rolsuper AND r.rolname !~ '^pg_'
-"""
 
 
 class Workspace:
@@ -136,7 +128,7 @@ class Workspace:
         dev = self.dev(want_major)
         url = self.scratch(label)
         self.progress(f"building {src} ({len(source.statements)} statements)")
-        build_source(source, url)
+        build_source(source, url, admin_url=dev.url)
         self._unchanging.add(url)
         return Side(url=url, roles=roles_from_statements(source.statements), label=src, live=False,
                     renames=hints(source.statements))
@@ -157,27 +149,18 @@ class Workspace:
             # A scratch build is recreated from its own database as template.
             self._clone_scratch(side.url, url)
             return replace(side, url=url, label=f"copy of {side.shown}")
-        with connect(side.url, autocommit=True) as conn:
-            in_use = [r[0] for r in conn.execute(_ROLES_IN_USE).fetchall()]
-            live_user = conn.execute("SELECT current_user").fetchone()[0]
-            live_major = server_major(conn)
-        live_owner = side.default_owner or live_user
-        live_owners = live_owner if isinstance(live_owner, tuple) else (live_owner,)
-        with connect(dev.url, autocommit=True) as dev_conn:
-            # The live applying role may be a superuser there: here it only needs to own things.
-            ensure_roles(dev_conn, [*in_use, *live_owners])
+        live_owner = side.default_owner
+        owners = live_owner if isinstance(live_owner, tuple) else ((live_owner,) if live_owner else ())
         # Owners are kept: a schema that declares its owner (ALTER ... OWNER TO) must find it on
         # the copy. What the live applying role owns, and what the rehearsal creates as the dev
         # server's user, both count as "whoever applies the schema". (The run's cached read of
         # the target has no owners, so this copy dumps again.)
-        text = dump_schema(side.url, dev, owners=True, create=True, major=live_major)
-        _restore(url, _default_privileges_for_applying_role(
-            _without_owner(_without_database(text), live_owners), live_user))
+        made = copy_live(side.url, url, dev=dev, live_owners=owners, excluded=side.excluded,
+                         admin_url=with_dbname(dev.url, dbname_of(url)))
+        grant_builder(dev.url, list(side.roles))
         _copy_database_acl(side.url, url)
-        with connect(url, autocommit=True) as conn:
-            copy_owner = conn.execute("SELECT current_user").fetchone()[0]
         return Side(url=url, roles=side.roles, label=f"copy of {side.shown}",
-                    default_owner=tuple(dict.fromkeys((*live_owners, copy_owner))), live=False)
+                    default_owner=tuple(dict.fromkeys((*made.live_owners, made.copy_user))), live=False)
 
     def clone(self, side: Side, label: str) -> Side:
         """A scratch database made from side's scratch database as template (fast, exact)."""
@@ -191,8 +174,8 @@ class Workspace:
 
         target, template = dbname_of(url), dbname_of(template_url)
         admin_execute(dev.url, sql.SQL("DROP DATABASE {}").format(sql.Identifier(target)))
-        admin_execute(dev.url, sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target),
-                                                                                sql.Identifier(template)))
+        admin_execute(dev.url, sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE {}").format(
+            sql.Identifier(target), sql.Identifier(BUILDER_ROLE), sql.Identifier(template)))
         # A template gives its objects, not its own privileges.
         _copy_database_acl(template_url, url)
 
@@ -238,41 +221,19 @@ def _copy_database_acl(from_url: str, to_url: str) -> None:
                 conn.execute(current_database_entry_sql(True, grantee, privilege, bool(grantable)))
 
 
-def _restore(url: str, text: str) -> None:
-    with connect(url, autocommit=True) as conn:
-        try:
-            with conn.transaction():
-                conn.execute(text, prepare=False)
-        except psycopg.Error as exc:
-            raise VerificationFailed(f"could not copy the schema for a rehearsal: {exc}") from None
-
-
-def _pg_dump_for(major: int, dev: DevServer | None) -> str:
-    if dev is not None and dev.binaries is not None and dev.binaries.major >= major:
-        return dev.binaries.tool("pg_dump")
-    # The same major first, as the dev server is chosen: both sides of a comparison are then
-    # dumped by the same pg_dump (versions differ in what they print).
-    usable = [b for b in find_binaries() if b.major >= major]
-    usable.sort(key=lambda b: b.major != major)
-    if usable:
-        return usable[0].tool("pg_dump")
-    found = shutil.which("pg_dump")
-    if found:
-        return found
-    raise InputError(f"no pg_dump for PostgreSQL {major}: install the PostgreSQL {major} client tools")
-
-
 def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create: bool = False,
-                major: int | None = None) -> str:
+                major: int | None = None, excluded: tuple[str, ...] = ()) -> str:
     """pg_dump --schema-only of a database (the tool's own schema left out); create adds the database's own ACL.
 
-    major: the server's major version, when the caller knows it already.
+    major: the server's major version, when the caller knows it already; excluded: more schemas to leave out.
     """
     if major is None:
         with connect(url, autocommit=True) as conn:
             major = server_major(conn)
-    args = [_pg_dump_for(major, dev), "--schema-only",
-            *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS), "--dbname", url]
+    # --exclude-schema takes a pattern: each name is quoted, so it matches itself only.
+    args = [client_tool("pg_dump", major, dev), "--schema-only",
+            *(f"--exclude-schema={s}" for s in MANAGED_EXCLUDED_SCHEMAS),
+            *(f"--exclude-schema={ident(s)}" for s in excluded), "--dbname", url]
     if not owners:
         args.insert(1, "--no-owner")
     if create:
@@ -280,7 +241,8 @@ def dump_schema(url: str, dev: DevServer | None, *, owners: bool = True, create:
     result = subprocess.run(args, capture_output=True, text=True, timeout=300, env=child_environment(url))
     if result.returncode != 0:
         raise ConnectionFailed(f"pg_dump of {mask(url)} failed: {mask(result.stderr.strip())}")
-    # psql meta-commands (\restrict) are not SQL; the text is executed through libpq.
+    # psql meta-commands (\restrict) are not SQL. The text feeds comparisons only: nothing
+    # executes a dump's text (copies are restored from an archive, see copies.py).
     return "\n".join(line for line in result.stdout.splitlines() if not line.startswith("\\"))
 
 
@@ -388,12 +350,15 @@ class Reads:
     dumps: dict[str, str] = field(default_factory=dict)
     # url -> its normalized dump
     normalized: dict[str, list[str]] = field(default_factory=dict)
+    # url -> the schemas its dump leaves out besides the tool's own (a Side's excluded)
+    excluded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def normalized_dump(self, url: str, dev: DevServer | None) -> list[str]:
         if url not in self.normalized:
             context = dump_context(url)
             if url not in self.dumps:
-                self.dumps[url] = dump_schema(url, dev, owners=False, create=True, major=context.major)
+                self.dumps[url] = dump_schema(url, dev, owners=False, create=True, major=context.major,
+                                              excluded=self.excluded.get(url, ()))
             self.normalized[url] = normalized_dump(applying_role_neutral(url, self.dumps[url], context))
         return self.normalized[url]
 
@@ -462,26 +427,6 @@ def applying_role_neutral(url: str, text: str, context: DumpContext | None = Non
 _DATABASE_LINES = ("CREATE DATABASE ", "ALTER DATABASE ", "COMMENT ON DATABASE ")
 
 
-def _without_owner(text: str, owners: tuple[str, ...]) -> str:
-    """The dump without its OWNER TO lines for the applying role(s): the copy's own user owns those.
-
-    An object the schema gives to a named role keeps that owner; what the live applying role
-    owns becomes the restoring user's, so the rehearsal's new objects (a sequence OWNED BY a
-    table, say) share their table's owner as they would on the live database.
-    """
-    endings = {f" OWNER TO {sql.Identifier(o).as_string(None)};" for o in owners}
-    endings |= {f" OWNER TO {o};" for o in owners}
-    return "\n".join(line for line in text.splitlines()
-                     if not (line.startswith("ALTER ") and line.endswith(tuple(endings))))
-
-
-def _without_database(text: str) -> str:
-    """A --create dump without the statements about the database itself (a copy keeps its own)."""
-    return "\n".join(line for line in text.splitlines()
-                     if not line.startswith(_DATABASE_LINES)
-                     and not (line.startswith(("GRANT ", "REVOKE ")) and " ON DATABASE " in line))
-
-
 def dump_difference(a_url: str, b_url: str, dev: DevServer | None, reads: Reads | None = None) -> list[str]:
     """Lines that differ between the two normalized schema dumps (empty: equal)."""
     reads = reads if reads is not None else Reads()
@@ -517,29 +462,43 @@ def apply_changes(url: str, changes: tuple[Change, ...] | list[Change], *, skip_
         conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(statement_timeout)))
         with conn.transaction():
             for change in inside:
-                conn.execute(change.sql, prepare=False)
+                execute_as_author(conn, change.sql)
         for change in outside:
-            conn.execute(change.sql, prepare=False)
+            execute_as_author(conn, change.sql)
 
 
 @dataclass(frozen=True)
 class DriftReport:
-    """The outcome of the two independent zero-drift checks."""
+    """The outcome of the two independent zero-drift checks, and of the tool-schema check on a live database."""
 
     changes: tuple[Change, ...]
     dump_lines: tuple[str, ...]
+    tool_schema: tuple[ToolSchemaDrift, ...] = ()
 
     @property
     def zero(self) -> bool:
-        return not self.changes and not self.dump_lines
+        return not self.changes and not self.dump_lines and not self.tool_schema
 
 
 def zero_drift(ws: Workspace, actual: Side, desired: Side, *, reads: Reads | None = None) -> DriftReport:
-    """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump."""
+    """Both checks of DESIGN.md: migra (with the extras) and normalized pg_dump.
+
+    Both leave the tool's own schema out; on a live database it is checked on its own
+    (toolschema.py): it may hold only what the migration runner creates.
+    """
     reads = reads if reads is not None else ws.reads()
+    _note_exclusions(reads, actual, desired)
     found = differences(actual, desired, cache=reads.inspections)
     dump = dump_difference(actual.url, desired.url, ws._dev, reads)
-    return DriftReport(changes=found.changes, dump_lines=tuple(dump))
+    tool = tool_schema_changes(actual.url) if actual.live else ()
+    return DriftReport(changes=found.changes, dump_lines=tuple(dump), tool_schema=tool)
+
+
+def _note_exclusions(reads: Reads, *sides: Side) -> None:
+    """The dumps of these sides leave out what their comparison leaves out."""
+    for side in sides:
+        if side.excluded:
+            reads.excluded[side.url] = side.excluded
 
 
 def _describe(report: DriftReport) -> str:
@@ -577,9 +536,28 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
     """Plan source → target; rehearse it and its rollback on a scratch copy first.
 
     reads: what is already known of databases that stay unchanged (a drift check's target and
-    desired state), so they are not read again.
+    desired state), so they are not read again. A live source's tool schema is brought back to
+    what the migration runner creates by statements after the plan's (DROP, REVOKE); copies
+    leave that schema out, so those are not rehearsed, and the plan says so.
     """
+    plan = _plan(ws, source, target, verify=verify, reads=reads)
+    if not source.live:
+        return plan
+    tool = tuple(c for item in tool_schema_changes(source.url) for c in item.changes())
+    if not tool:
+        return plan
+    return replace(plan, changes=plan.changes + tool, notes=(*plan.notes, TOOL_SCHEMA_NOTE))
+
+
+# Said of a plan that brings the tool's own schema back to the runner's objects.
+TOOL_SCHEMA_NOTE = (f"the statements on the tool's own schema {TOOL_SCHEMA} run last and are not rehearsed "
+                    "(copies leave that schema out)")
+
+
+def _plan(ws: Workspace, source: Side, target: Side, *, verify: bool, reads: Reads | None) -> Plan:
+    """make_plan without the tool schema."""
     reads = reads if reads is not None else ws.reads()
+    _note_exclusions(reads, source, target)
     cache = reads.inspections
     first, last, start = _renamed(ws, source, target)
     found = differences(start, target, cache=cache)
@@ -602,6 +580,8 @@ def make_plan(ws: Workspace, source: Side, target: Side, *, verify: bool = True,
                     irreversible=irreversible)
     ws.progress(f"rehearsing {len(forward.changes)} changes on a scratch copy of {source.shown}")
     copy = ws.copy_of(source, "rehearsal", reads)
+    # The plan gives objects to the target's roles as the builder: it acts as their member.
+    grant_builder(ws.dev().url, [*target.roles, *source.roles])
     # The rollback must return to the source as the copy shows it (a live copy loses owners).
     origin = ws.clone(copy, "origin") if source.live else source
     try:

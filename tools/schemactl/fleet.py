@@ -24,6 +24,7 @@ from schemactl.engine import Workspace
 from schemactl.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, InputError, SchemactlError
 from schemactl.markdown import cell, fence, html_text
 from schemactl.preload import import_diff_modules
+from schemactl.project import configured_drift_exclusions
 
 __all__ = ["FleetTarget", "TargetResult", "parse_targets", "parse_shard", "shard_of", "check_fleet",
            "render_fleet", "fleet_document", "merge_documents", "fleet_exit_code"]
@@ -131,6 +132,7 @@ def check_fleet(targets: Iterable[FleetTarget], schema_dir: Path, *, dev_url: st
                 progress: Progress = lambda _: None) -> list[TargetResult]:
     """Check every target, jobs at a time; the desired state is built once per server major."""
     require_declarative_cached(schema_dir)  # refused before any target is read
+    excluded = configured_drift_exclusions(schema_dir)
     import_diff_modules()
     lock = threading.Lock()
     built: dict[int, DesiredState] = {}
@@ -148,7 +150,7 @@ def check_fleet(targets: Iterable[FleetTarget], schema_dir: Path, *, dev_url: st
 
     def one(target: FleetTarget) -> TargetResult:
         try:
-            result = check_target(target.url, desired)
+            result = check_target(target.url, desired, excluded=excluded)
         except SchemactlError as exc:
             progress(f"{target.name}: could not be checked")
             return TargetResult(target=target, status="error", error=mask(str(exc)))

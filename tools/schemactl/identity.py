@@ -27,7 +27,9 @@ __all__ = ["KINDS", "ObjectId", "UnknownObject", "identify", "quote_name", "name
 KINDS = (
     "role", "database", "schema", "extension", "type", "domain", "collation", "sequence", "table", "column",
     "constraint", "index", "view", "materialized view", "function", "procedure", "trigger", "policy",
-    "default privileges",
+    "default privileges", "rule", "aggregate", "operator", "operator class", "operator family", "statistics",
+    "conversion", "text search configuration", "text search dictionary", "text search template",
+    "text search parser",
 )
 
 # What the statement does to its object: brings it into being, removes it, or changes it.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,16 +33,21 @@ from schemactl.conninfo import connect, mask, with_user
 from schemactl.database_privileges import current_database_sql, is_database_grant
 from schemactl.errors import ConnectionFailed, InputError, Refused
 from schemactl.project import _pyproject_above, project_config
+from schemactl.build import ensure_roles
 from schemactl.roles import (
+    Role,
     _Bare,
     conditional_statement_sql,
+    refuse_dangerous_role,
+    refuse_dangerous_statement,
     role_create_sql,
     role_drop_sql,
     roles_from_statements,
+    superuser_roles,
 )
 
 __all__ = ["AdminStep", "admin_step", "adopt_tracking", "configured_deploy_role", "Deployer", "deployer",
-           "run_admin_step", "DEPLOY_ROLE_KEY", "DANGEROUS_ROLES"]
+           "prepare_roles", "run_admin_step", "DEPLOY_ROLE_KEY", "DANGEROUS_ROLES"]
 
 Progress = Callable[[str], None]
 
@@ -190,9 +195,26 @@ def _group_refusal(conn: psycopg.Connection, group: str, member: str) -> str | N
     return None
 
 
+def prepare_roles(conn: psycopg.Connection, roles: Mapping[str, Role]) -> None:
+    """Create the declared roles the cluster lacks (checked as role statements are), before the deploy role's work."""
+    superusers = superuser_roles(conn)
+    for role in roles.values():
+        refuse_dangerous_role(role, f"role {role.name}", superusers)
+        if role.attrs.get("createrole"):
+            raise Refused(f"role {role.name} would be CREATEROLE; the tool creates roles with an administrator's "
+                          "rights only when they give no one superuser-level rights")
+        for group in role.member_of:
+            reason = _group_refusal(conn, group, role.name)
+            if reason:
+                raise Refused(reason)
+    ensure_roles(conn, roles)
+
+
 def run_admin_step(conn: psycopg.Connection, step: AdminStep, where: str) -> None:
     """Run a recognized step in the superuser's session, after the policy check; refused otherwise."""
+    superusers = superuser_roles(conn)
     for node in step.nodes:
+        refuse_dangerous_statement(node, where, superusers)
         reason = _refusal(conn, node)
         if reason:
             raise Refused(f"{where}: {reason}; the tool runs role statements with an administrator's rights only "

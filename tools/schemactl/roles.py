@@ -21,11 +21,14 @@ from pglast import ast
 from pglast.enums import ObjectType, RoleStmtType, VariableSetKind
 from psycopg import sql
 
+from schemactl.errors import InputError
 from schemactl.load import Statement
 
 __all__ = ["Role", "roles_from_statements", "roles_from_catalog", "role_create_sql", "role_alter_sql",
            "role_drop_sql", "role_ensure_sql", "role_grant_sql", "role_revoke_sql", "role_comment_sql",
-           "role_set_sql", "role_reset_sql", "setting_value", "dollar_block", "conditional_statement_sql", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS"]
+           "role_set_sql", "role_reset_sql", "setting_value", "dollar_block", "conditional_statement_sql", "ATTRIBUTE_DEFAULTS", "ROLE_STATEMENT_KINDS",
+           "DANGEROUS_ROLES", "refuse_dangerous_role", "refuse_dangerous_statement", "superuser_roles",
+           "emitted_role_statements"]
 
 # Statement kinds the build leaves to this module (they act on the whole cluster).
 ROLE_STATEMENT_KINDS = frozenset({"role", "alter_role", "grant_role", "role_setting"})
@@ -449,3 +452,121 @@ class _Bare:
     """A statement-like wrapper so one node can go through roles_from_statements."""
 
     node: ast.Node
+
+
+# Predefined roles whose members reach the server's files and programs.
+DANGEROUS_ROLES = frozenset({"pg_execute_server_program", "pg_read_server_files", "pg_write_server_files"})
+
+_ROLE_NODES = (ast.CreateRoleStmt, ast.AlterRoleStmt, ast.AlterRoleSetStmt, ast.GrantRoleStmt, ast.DropRoleStmt)
+
+
+def _elevating(options: Iterable[ast.DefElem]) -> str | None:
+    for option in options:
+        if option.defname in ("superuser", "isreplication") and _option_value(option) is True:
+            return "SUPERUSER" if option.defname == "superuser" else "REPLICATION"
+    return None
+
+
+def _forbidden_group(groups: Iterable[str], superusers: Iterable[str]) -> str | None:
+    banned = set(superusers)
+    return next((g for g in sorted(groups) if g in DANGEROUS_ROLES or g in banned), None)
+
+
+def refuse_dangerous_role(role: Role, where: str, superusers: Iterable[str] = ()) -> None:
+    """Refuse a declared role that is SUPERUSER or REPLICATION, or a member of a role reaching the server's
+    files and programs (or of a superuser, superusers naming those the cluster has)."""
+    attrs = role.attrs
+    for key, word in (("superuser", "SUPERUSER"), ("replication", "REPLICATION")):
+        if attrs.get(key):
+            raise InputError(f"{where}: role {role.name} may not be {word}: the tool creates roles with the "
+                             "dev server's and the deployment's admin rights; grant that by hand if it is meant")
+    group = _forbidden_group(role.member_of, superusers)
+    if group is not None:
+        raise InputError(f"{where}: role {role.name} may not be made a member of {group}: it reaches the "
+                         "server's files, programs or every privilege; grant that by hand if it is meant")
+
+
+def refuse_dangerous_statement(node: ast.Node, where: str, superusers: Iterable[str] = ()) -> None:
+    """refuse_dangerous_role for one parsed role statement (CREATE/ALTER ROLE, GRANT role)."""
+    if isinstance(node, (ast.CreateRoleStmt, ast.AlterRoleStmt)):
+        name = node.role if isinstance(node, ast.CreateRoleStmt) else node.role.rolename
+        word = _elevating(node.options or ())
+        if word is not None:
+            raise InputError(f"{where}: role {name} may not be {word}: the tool creates roles with the dev "
+                             "server's and the deployment's admin rights; grant that by hand if it is meant")
+        groups = [r.rolename for o in node.options or () if o.defname == "addroleto" for r in o.arg]
+        refuse_dangerous_role(Role(name=str(name), attributes=(), member_of=frozenset(groups)), where, superusers)
+    elif isinstance(node, ast.GrantRoleStmt) and node.is_grant:
+        group = _forbidden_group((g.priv_name for g in node.granted_roles or ()), superusers)
+        if group is not None:
+            grantee = ", ".join(str(r.rolename) for r in node.grantee_roles or ())
+            raise InputError(f"{where}: role {grantee} may not be made a member of {group}: it reaches the "
+                             "server's files, programs or every privilege; grant that by hand if it is meant")
+
+
+def superuser_roles(conn: psycopg.Connection) -> frozenset[str]:
+    """The cluster's superuser roles."""
+    return frozenset(r[0] for r in conn.execute("SELECT rolname FROM pg_catalog.pg_roles WHERE rolsuper"))
+
+
+def _literal_text(query: str) -> str | None:
+    """The text of a PL/pgSQL expression that is a single string literal, else None."""
+    from pglast import parse_sql  # noqa: PLC0415
+
+    try:
+        target = parse_sql("SELECT " + query)[0].stmt.targetList
+    except Exception:  # noqa: BLE001 - anything unparsable is simply not the tool's form
+        return None
+    value = target[0].val if len(target) == 1 else None
+    if isinstance(value, ast.A_Const) and isinstance(value.val, ast.String):
+        return value.val.sval
+    return None
+
+
+def emitted_role_statements(node: ast.Node) -> list[ast.Node] | None:
+    """The role statements of a role statement, or of a DO block in the form this module emits
+    (IF condition THEN EXECUTE 'role statement'; END IF; ...); None for anything else.
+
+    The conditions are the tool's own and are not kept: whoever runs the statements renders
+    them again (conditional_statement_sql).
+    """
+    from pglast import parse_plpgsql, parse_sql  # noqa: PLC0415
+
+    if isinstance(node, _ROLE_NODES) or (isinstance(node, ast.CommentStmt) and node.objtype == ObjectType.OBJECT_ROLE):
+        return [node]
+    if not isinstance(node, ast.DoStmt):
+        return None
+    body = next((o.arg.sval for o in node.args or () if o.defname == "as" and isinstance(o.arg, ast.String)), None)
+    language = next((o.arg.sval for o in node.args or () if o.defname == "language"), "plpgsql")
+    if body is None or language != "plpgsql":
+        return None
+    tag = "body"
+    while f"${tag}$" in body:
+        tag += "_"
+    try:
+        parsed = parse_plpgsql(f"CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}$")
+        steps = parsed[0]["PLpgSQL_function"]["action"]["PLpgSQL_stmt_block"]["body"]
+    except Exception:  # noqa: BLE001 - not PL/pgSQL the tool wrote
+        return None
+    found: list[ast.Node] = []
+    for step in steps:
+        if "PLpgSQL_stmt_return" in step:
+            continue
+        branch = step.get("PLpgSQL_stmt_if")
+        if not branch or branch.get("elsif_list") or len(branch.get("then_body") or ()) != 1:
+            return None
+        if any("PLpgSQL_stmt_raise" not in other for other in branch.get("else_body") or ()):
+            return None
+        execute = branch["then_body"][0].get("PLpgSQL_stmt_dynexecute")
+        text = _literal_text(execute["query"]["PLpgSQL_expr"]["query"]) if execute and not execute.get("params") \
+            and not execute.get("into") else None
+        if text is None:
+            return None
+        try:
+            inner = [raw.stmt for raw in parse_sql(text)]
+        except Exception:  # noqa: BLE001
+            return None
+        if len(inner) != 1 or emitted_role_statements(inner[0]) != inner or isinstance(inner[0], ast.DoStmt):
+            return None
+        found.append(inner[0])
+    return found or None

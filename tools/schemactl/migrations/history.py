@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
 from pglast import ast
 
+from schemactl.build import execute_as_author
 from schemactl.conninfo import connect
 from schemactl.diff import Side
 from schemactl.errors import InputError, Refused, SchemactlError
 from schemactl.migrations.manifest import MANIFEST_NAME, file_checksum, verify_manifest, write_manifest
-from schemactl.migrations.script import Script, parse_script, run_script
+from schemactl.migrations.script import Script, Step, parse_script, run_script
 from schemactl.plan import Change, Plan, destructive_refusal
-from schemactl.roles import Role, roles_from_catalog
+from schemactl.roles import (
+    Role,
+    conditional_statement_sql,
+    emitted_role_statements,
+    refuse_dangerous_statement,
+    roles_from_catalog,
+)
 
 if TYPE_CHECKING:
     from schemactl.engine import Workspace
@@ -153,16 +160,64 @@ def history_side(ws: Workspace, migrations_dir: Path, *, declared_roles: dict | 
     return replay(ws, migrations_dir, history)
 
 
+def _role_names(node: ast.Node) -> list[str]:
+    """The roles a role statement names."""
+    if isinstance(node, ast.CreateRoleStmt):
+        return [node.role]
+    if isinstance(node, (ast.AlterRoleStmt, ast.AlterRoleSetStmt)):
+        return [node.role.rolename] if node.role is not None and node.role.rolename else []
+    if isinstance(node, ast.GrantRoleStmt):
+        return [g.priv_name for g in node.granted_roles or ()] + \
+            [r.rolename for r in node.grantee_roles or () if r.rolename]
+    if isinstance(node, ast.CommentStmt):
+        return [node.object.sval]
+    return []
+
+
+def _roles_performed(script: Script, admin_url: str) -> Script:
+    """Perform the script's role statements as the dev server's administrator, from their parsed form
+    (also inside the DO blocks the tool writes them as), and return the script without them: the rest
+    runs as the builder, which may not create or alter roles. Dropping roles is left out: other builds
+    of the dev server share them."""
+    from schemactl.devserver import admin_execute, grant_builder  # noqa: PLC0415
+
+    kept: dict[str, list[Step]] = {"settings": [], "transactional": [], "online": []}
+    touched: list[str] = []
+    superusers: frozenset[str] | None = None
+    for part in kept:
+        for step in getattr(script, part):
+            nodes = emitted_role_statements(step.node)
+            if nodes is None:
+                kept[part].append(step)
+                continue
+            if superusers is None:
+                superusers = frozenset(r[0] for r in admin_execute(
+                    admin_url, "SELECT rolname FROM pg_catalog.pg_roles WHERE rolsuper"))
+            for node in nodes:
+                refuse_dangerous_statement(node, script.where(step), superusers)
+                if isinstance(node, ast.DropRoleStmt):
+                    continue
+                statement = conditional_statement_sql(node)
+                if statement is not None:
+                    admin_execute(admin_url, statement)
+                touched += _role_names(node)
+    grant_builder(admin_url, touched)
+    return replace(script, settings=tuple(kept["settings"]), transactional=tuple(kept["transactional"]),
+                   online=tuple(kept["online"]))
+
+
 def replay(ws: Workspace, migrations_dir: Path, history: list[Migration]) -> Side:
     """A scratch database on the dev server with the given migrations run in order (no tracking rows)."""
     ws.dev()
     url = ws.scratch("history")
     scripts = [parse_script(m.path) for m in history]
     ws.progress(f"replaying {len(history)} migrations from {migrations_dir}")
+    admin_url = ws.dev().url
     with connect(url, autocommit=True) as conn:
         for migration, script in zip(history, scripts, strict=True):
             undo = parse_script(migration.rollback_path) if migration.rollback_path else None
-            run_script(conn, script, undo=undo)
+            run_script(conn, _roles_performed(script, admin_url), undo=undo,
+                       execute=lambda c, step: execute_as_author(c, step.sql, step.node))
         roles = _history_roles(conn, scripts)
     return Side(url=url, roles=roles, label=f"migration history ({migrations_dir})", live=False, assume_rows=True)
 

@@ -1,8 +1,8 @@
 """The runner: applies and rolls back the history on a target and records it there.
 
-Applied migrations are rows of `schemactl.schema_migrations` (the `schemactl` schema is never
-reported as drift); each file runs as `script.run_script` describes, its tracking row written
-with its last step.
+Applied migrations are rows of `schemactl.schema_migrations` (the `schemactl` schema may hold
+that table and nothing else: toolschema.py reports anything more as drift); each file runs as
+`script.run_script` describes, its tracking row written with its last step.
 
 Every runner takes the schema lock that `apply` takes (`schemactl.schemalock`), so two runners,
 or a runner and `apply`, never change one database at once: the second one waits, then
@@ -405,6 +405,7 @@ def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: 
         report = zero_drift(ws, actual, replayed)
         if not report.zero:
             found = [f"{c.action} {c.object}" for c in report.changes]
+            found += [f"{t.statements[0].rstrip(';')} ({t.how})" for t in report.tool_schema]
             found += [f"schema dump: {line}" for line in report.dump_lines]
             shown = "; ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
             raise Refused(f"{mask(target)} does not match the history through {chosen[-1].stem}, so it "

@@ -123,6 +123,7 @@ def parse_script(path: Path) -> Script:
 
 
 Record = Callable[[psycopg.Connection], None]
+Execute = Callable[[psycopg.Connection, Step], None]
 
 
 def split_admin(script: Script) -> tuple[list[tuple[Step, AdminStep]], Script, list[tuple[Step, AdminStep]]]:
@@ -149,13 +150,15 @@ def server_message(exc: psycopg.Error) -> str:
 
 
 def run_script(conn: psycopg.Connection, script: Script, *, record: Record | None = None,
-               undo: Script | None = None) -> None:
+               undo: Script | None = None, execute: Execute | None = None) -> None:
     """Run a file on an autocommit connection as the module docstring describes.
 
     record writes the tracking row, inside the file's transaction when it has no online
-    steps, else after the last one. undo is the file that reverses this one.
+    steps, else after the last one. undo is the file that reverses this one. execute runs
+    one statement (default: as it is).
     """
     name = script.path.name
+    run: Execute = execute or (lambda c, step: c.execute(step.sql, prepare=False))
     try:
         # A file without its own search_path runs as written for a psql session; scripts this tool
         # writes set an empty one. RESET ALL below restores the tool's pinned one.
@@ -168,7 +171,7 @@ def run_script(conn: psycopg.Connection, script: Script, *, record: Record | Non
         with conn.transaction():
             for step in script.transactional:
                 try:
-                    conn.execute(step.sql, prepare=False)
+                    run(conn, step)
                 except psycopg.Error as exc:
                     raise MigrationFailed(f"{script.where(step)}: {server_message(exc)}; the transaction was rolled "
                                           f"back: nothing of {name} was applied") from None
@@ -176,7 +179,7 @@ def run_script(conn: psycopg.Connection, script: Script, *, record: Record | Non
                 record(conn)
         for number, step in enumerate(script.online):
             try:
-                conn.execute(step.sql, prepare=False)
+                run(conn, step)
             except psycopg.Error as exc:
                 _undo_after_online_failure(conn, script, script.online[:number + 1], undo,
                                            f"{script.where(step)}: online step failed: {server_message(exc)}")

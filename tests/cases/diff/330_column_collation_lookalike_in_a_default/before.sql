@@ -1,0 +1,1 @@
+CREATE TABLE merkle_tree (address text NOT NULL);
