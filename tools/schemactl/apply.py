@@ -107,7 +107,14 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             adopt_tracking(conn, deploy.role)
         stack.enter_context(schema_lock(deploy.url(), progress=progress))
         progress(f"holding the schema lock on {mask(target)}")
-        actual = replace(ws.open(target, label="target", declared_roles=desired.roles), excluded=excluded)
+        # What the deploy role owns counts as "whoever applies the schema", as the reading user's own does.
+        owners = (_session_user(conn), deploy.role) if deploy.role is not None else None
+
+        def live() -> Side:
+            side = replace(ws.open(target, label="target", declared_roles=desired.roles), excluded=excluded)
+            return replace(side, default_owner=owners) if owners else side
+
+        actual = live()
         plan = make_plan(ws, actual, desired)
         if plan.destructive and not allow_destructive:
             raise Refused(destructive_refusal(plan, outcome="; nothing was changed"))
@@ -135,13 +142,16 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
             raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
         _run_admin(conn, after)
-        result = zero_drift(ws, replace(ws.open(target, label="target", declared_roles=desired.roles),
-                                        excluded=excluded), desired)
+        result = zero_drift(ws, live(), desired)
         if not result.zero:
             remaining = [c.object for c in result.changes] + [f"{t.kind} {t.name}" for t in result.tool_schema]
             remaining += list(result.dump_lines[:3])
             raise SchemactlError("applied, but drift remains: " + "; ".join(remaining))
         return plan
+
+
+def _session_user(conn: psycopg.Connection) -> str:
+    return conn.execute("SELECT session_user").fetchone()[0]
 
 
 def _split_admin(changes: tuple[Change, ...]) -> tuple[tuple[Change, ...], list[tuple[Change, AdminStep]],
