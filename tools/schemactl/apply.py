@@ -102,8 +102,7 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             assert deploy.role is not None
             prepare_roles(conn, desired.roles)
             deploy.check_ready(conn)
-            with deploy.session() as session:
-                ensure_tracking(session)
+            ensure_tracking(conn)
             adopt_tracking(conn, deploy.role)
         stack.enter_context(schema_lock(deploy.url(), progress=progress))
         progress(f"holding the schema lock on {mask(target)}")
@@ -129,6 +128,7 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
         after: list[tuple[Change, AdminStep]] = []
         session = conn
         if deploy.switching:
+            deploy.check_can_deploy(conn)
             changes, before, after = _split_admin(plan.changes)
             rollback = _split_admin(plan.rollback)[0]
             _run_admin(conn, before)

@@ -264,23 +264,29 @@ class Deployer:
             yield conn
 
     def check_ready(self, admin: psycopg.Connection) -> None:
-        """Refuse, before anything runs as the deploy role, a database it cannot deploy to."""
+        """Refuse, before the lock is taken in its session, a deploy role that is missing, a superuser or NOLOGIN."""
         if self.role is None:
             return
-        row = admin.execute(
-            "SELECT r.rolcanlogin, r.rolsuper, has_database_privilege(r.oid, current_database(), 'CREATE'), "
-            "pg_get_userbyid(d.datdba), current_database() FROM pg_roles r, pg_database d "
-            "WHERE r.rolname = %s AND d.datname = current_database()", (self.role,)).fetchone()
+        row = admin.execute("SELECT r.rolcanlogin, r.rolsuper FROM pg_roles r WHERE r.rolname = %s",
+                            (self.role,)).fetchone()
         if row is None:
             raise InputError(
                 f"{mask(self.target)} is reached as a superuser, so the statements run as the deploy role "
                 f"{self.role} ({DEPLOY_ROLE_KEY}), which does not exist on this server: create it first "
                 "(the first migration, run by an administrator, declares it), or connect as the role that deploys")
-        can_login, superuser, can_create, owner, database = row
+        can_login, superuser = row
         if superuser:
             raise Refused(f"the deploy role {self.role} is a superuser: give it only what deploying needs")
         if not can_login:
             raise InputError(f"the deploy role {self.role} ({DEPLOY_ROLE_KEY}) cannot log in (NOLOGIN)")
+
+    def check_can_deploy(self, admin: psycopg.Connection) -> None:
+        """Refuse, before anything runs as the deploy role, a database it may not create objects in."""
+        if self.role is None:
+            return
+        can_create, owner, database = admin.execute(
+            "SELECT has_database_privilege(%s, current_database(), 'CREATE'), pg_get_userbyid(d.datdba), "
+            "current_database() FROM pg_database d WHERE d.datname = current_database()", (self.role,)).fetchone()
         if not can_create:
             raise InputError(
                 f"the deploy role {self.role} may not create objects in database {database} (owned by {owner}): "

@@ -183,8 +183,7 @@ class _Runner:
             self._admin_steps(script, split_admin(script)[0])
         self.deploy.check_ready(self.admin)
         assert self.deploy.role is not None
-        with self.deploy.session() as conn:
-            ensure_tracking(conn)
+        ensure_tracking(self.admin)
         adopt_tracking(self.admin, self.deploy.role)
 
     def session(self) -> psycopg.Connection:
@@ -192,6 +191,7 @@ class _Runner:
         if not self.deploy.switching:
             return self.admin
         if self._session is None or self._session.closed:
+            self.deploy.check_can_deploy(self.admin)
             self._session = self._stack.enter_context(self.deploy.session())
         return self._session
 
