@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
-import pickle
 import secrets
 import shutil
 import subprocess
@@ -60,7 +60,7 @@ def isolated_cache(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: 
     with taking_turns("desired-templates", shared=request.node.get_closest_marker("cleans_templates") is None):
         yield home / "desired"
         with psycopg.connect(dev_server.url, autocommit=True) as conn:
-            for path in (home / "desired").glob("*.pickle"):
+            for path in (home / "desired").glob("*.json"):
                 desired._drop_database(conn, TEMPLATE_PREFIX + path.stem[:40], force=True)
 
 
@@ -70,7 +70,7 @@ def test_second_run_is_a_hit_with_the_same_reads(dev_server: DevServer, tmp_path
     assert not first.hit
     allowed, comment = _template_row(dev_server, first.template)
     assert allowed is False and comment.startswith(f"schemactl desired state {first.key} (state ")
-    assert (isolated_cache / f"{first.key}.pickle").is_file()
+    assert (isolated_cache / f"{first.key}.json").is_file()
     second = _run(dev_server, folder)
     assert second.hit and second.key == first.key
     assert second.dump == first.dump and any("CREATE TABLE public.t1" in line for line in second.dump)
@@ -165,13 +165,13 @@ def test_tampered_template_is_rebuilt(tamper: str, dev_server: DevServer, tmp_pa
 def test_damaged_cache_file_is_rebuilt(dev_server: DevServer, tmp_path: Path, isolated_cache: Path) -> None:
     folder = _schema(tmp_path / "schema")
     first = _run(dev_server, folder)
-    path = isolated_cache / f"{first.key}.pickle"
+    path = isolated_cache / f"{first.key}.json"
     path.write_bytes(path.read_bytes()[:100])
     assert not _run(dev_server, folder).hit
     # A file of the right format but for another key is not trusted either.
-    other = pickle.loads(path.read_bytes())
+    other = json.loads(path.read_bytes())
     other["key"] = "0" * 64
-    path.write_bytes(pickle.dumps(other))
+    path.write_text(json.dumps(other))
     assert not _run(dev_server, folder).hit
 
 
@@ -203,7 +203,7 @@ def test_two_concurrent_runs_build_once_and_share(dev_server: DevServer, tmp_pat
     errors = [err for _, err in outputs]
     assert sum("into a template" in err for err in errors) == 1, errors
     assert sum("built by a concurrent run" in err for err in errors) == 1, errors
-    assert [p.stem for p in isolated_cache.glob("*.pickle")] == [key]
+    assert [p.stem for p in isolated_cache.glob("*.json")] == [key]
 
 
 @pytest.mark.cleans_templates

@@ -63,11 +63,44 @@ CROSS JOIN LATERAL (
 WHERE d.defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = %s)
 """
 
-_SHARED_OWNED = """
-SELECT 'database', datname, pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database
-WHERE pg_catalog.pg_get_userbyid(datdba) = ANY(%s)
-UNION ALL SELECT 'tablespace', spcname, pg_catalog.pg_get_userbyid(spcowner) FROM pg_catalog.pg_tablespace
-WHERE pg_catalog.pg_get_userbyid(spcowner) = ANY(%s)
+# The copy's objects owned by given roles, each as the statement that gives it to another role: names
+# quoted by PostgreSQL (regclass, regprocedure, format_type, %I), kinds from the catalog. Objects that
+# follow another's owner (indexes, a table's row type and sequences, array types, extension members)
+# are left out. Unlike REASSIGN OWNED, nothing outside the copy (databases, tablespaces) is touched.
+_GIVE_AWAY = """
+WITH owners AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = ANY(%(owners)s)),
+members AS (SELECT objid, classid FROM pg_catalog.pg_depend WHERE deptype = 'e'),
+user_ns AS (SELECT oid FROM pg_catalog.pg_namespace
+            WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname !~ '^pg_temp_'
+              AND nspname !~ '^pg_toast_temp_')
+SELECT pg_catalog.format('ALTER SCHEMA %%I OWNER TO %%I', n.nspname, %(to)s) FROM pg_catalog.pg_namespace n
+WHERE n.oid IN (SELECT oid FROM user_ns) AND n.nspowner IN (SELECT oid FROM owners)
+UNION ALL
+SELECT pg_catalog.format('ALTER %%s %%s OWNER TO %%I',
+       CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                      WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END, c.oid::pg_catalog.regclass, %(to)s)
+FROM pg_catalog.pg_class c
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND c.relnamespace IN (SELECT oid FROM user_ns)
+  AND c.relowner IN (SELECT oid FROM owners) AND c.oid NOT IN (SELECT objid FROM members)
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+          AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')))
+UNION ALL
+SELECT pg_catalog.format('ALTER ROUTINE %%s OWNER TO %%I', p.oid::pg_catalog.regprocedure, %(to)s)
+FROM pg_catalog.pg_proc p
+WHERE p.pronamespace IN (SELECT oid FROM user_ns) AND p.proowner IN (SELECT oid FROM owners)
+  AND p.oid NOT IN (SELECT objid FROM members)
+UNION ALL
+SELECT pg_catalog.format('ALTER %%s %%s OWNER TO %%I', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
+       pg_catalog.format_type(t.oid, NULL), %(to)s)
+FROM pg_catalog.pg_type t
+WHERE t.typnamespace IN (SELECT oid FROM user_ns) AND t.typowner IN (SELECT oid FROM owners)
+  AND t.typtype IN ('b', 'd', 'e', 'r') AND t.typrelid = 0 AND t.oid NOT IN (SELECT objid FROM members)
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
+UNION ALL
+SELECT pg_catalog.format('ALTER COLLATION %%I.%%I OWNER TO %%I', cn.nspname, co.collname, %(to)s)
+FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+WHERE co.collnamespace IN (SELECT oid FROM user_ns) AND co.collowner IN (SELECT oid FROM owners)
+  AND co.oid NOT IN (SELECT objid FROM members)
 """
 
 _DEFAULT_ACL_KINDS = {"r": "TABLES", "S": "SEQUENCES", "f": "FUNCTIONS", "T": "TYPES", "n": "SCHEMAS"}
@@ -113,13 +146,13 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
     catalog identity, chooses what pg_restore runs: the database's own entries are left out,
     and so are the applying role's default privileges, re-issued from pg_default_acl as the
     copy user's own. Owners are restored, then what the live applying role(s) own is given to
-    the copy's user (REASSIGN OWNED, in the copy), so the rehearsal's new objects share their
+    the copy's user (one ALTER ... OWNER TO each, in the copy), so the rehearsal's new objects share their
     neighbours' owner as they would on the live database. Objects of other roles keep them.
     live_owners: the live roles that count as "whoever applies the schema" (default: the
     live connection's user). excluded: schemas managed elsewhere, left out of the copy.
     admin_url: the copy database as the dev server's administrator, when copy_url's user is the
     unprivileged builder: the roles, the restore (an archive this function made, of a schema without
-    rows: no function the target defines is called) and REASSIGN OWNED run there, and the builder
+    rows: no function the target defines is called) and the owner changes run there, and the builder
     is made a member of the roles it must act as for the rehearsal's statements.
     """
     with connect(live_url, autocommit=True) as conn:
@@ -152,18 +185,12 @@ def copy_live(live_url: str, copy_url: str, *, dev: DevServer, live_owners: tupl
              "could not copy the schema for a rehearsal", VerificationFailed)
     reassigned = [o for o in dict.fromkeys(owners) if o != copy_user]
     with connect(restore_url, autocommit=True) as conn:
-        # REASSIGN OWNED also gives away the databases and tablespaces a role owns on the server.
-        shared = conn.execute(_SHARED_OWNED, (reassigned, reassigned)).fetchall()
-        if shared:
-            kind, name, role = shared[0]
-            raise VerificationFailed(f"cannot copy the schema for a rehearsal: role {role} owns {kind} {name} on the "
-                                     f"dev server, and the copy gives what that role owns to {copy_user}; use a dev "
-                                     "server where the applying role owns no database or tablespace")
         try:
             with conn.transaction():
                 if reassigned:
-                    conn.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(
-                        sql.SQL(", ").join(map(sql.Identifier, reassigned)), sql.Identifier(copy_user)))
+                    given = conn.execute(_GIVE_AWAY, {"owners": reassigned, "to": copy_user}).fetchall()
+                    for (statement,) in given:
+                        conn.execute(statement, prepare=False)
         except psycopg.Error as exc:
             raise VerificationFailed(f"could not copy the schema for a rehearsal: {' '.join(str(exc).split())}") \
                 from None

@@ -7,7 +7,9 @@ and dumping that schema on every run costs more than reading the target, so the 
   whose COMMENT carries the full key (a template that is missing, renamed, commented otherwise
   or open to connections is not trusted and is rebuilt);
 - on disk, under the dev server's state directory (SCHEMACTL_HOME), the template's catalog
-  inspection, its normalized `pg_dump` and the declared roles, written by atomic rename.
+  inspection, its normalized `pg_dump` and the declared roles, as JSON data (schemactl.stored:
+  reading it back runs no code), written by atomic rename; the directory and the files read
+  back must be the running user's alone (schemactl.statedir).
 
 The key hashes every source byte (the files the loader reads, with their paths), the server
 major, the dev server's user, and the tool itself (its version, the bytes of its own modules and
@@ -20,8 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
-import pickle
 import sys
 import tempfile
 from collections.abc import Callable
@@ -51,6 +53,8 @@ from schemactl.engine import applying_role_neutral, normalized_dump, read_databa
 from schemactl.errors import ConnectionFailed
 from schemactl.load import sql_files
 from schemactl.roles import Role, roles_from_statements
+from schemactl.statedir import check_dir, ensure_dir, read_state_file
+from schemactl.stored import Damaged, from_data, to_data
 from schemactl.validate.gate import load_declarative
 
 __all__ = ["DesiredState", "TEMPLATE_PREFIX", "cache_dir", "clean", "desired_state", "require_declarative_cached",
@@ -60,7 +64,8 @@ Progress = Callable[[str], None]
 
 TEMPLATE_PREFIX = "schemactl_desired_"
 # Bump when the cached file's layout changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+CACHE_SUFFIX = ".json"
 # Templates kept per state directory; the least recently used beyond this are dropped.
 KEEP = 6
 _COMMENT = "schemactl desired state "
@@ -96,7 +101,8 @@ class DesiredState:
 
 
 def cache_dir() -> Path:
-    return state_root() / "desired"
+    """The cache's directory under the state directory, refused when another user could write it."""
+    return check_dir(state_root() / "desired")
 
 
 def _tool_digest() -> str:
@@ -143,12 +149,12 @@ def require_declarative_cached(schema_dir: Path) -> None:
         return
     digest = _sources_digest(schema_dir, f"gate {CACHE_FORMAT}\n")
     marker = cache_dir() / f"gate-{digest}"
-    if marker.is_file():
+    if read_state_file(marker) is not None:
         return
     load_declarative(schema_dir)
     with contextlib.suppress(OSError):  # an unwritable cache only costs the next run a parse
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        ensure_dir(marker.parent)
+        marker.touch(mode=0o600)
 
 
 def _template_name(key: str) -> str:
@@ -156,7 +162,7 @@ def _template_name(key: str) -> str:
 
 
 def _cache_file(key: str) -> Path:
-    return cache_dir() / f"{key}.pickle"
+    return cache_dir() / f"{key}{CACHE_SUFFIX}"
 
 
 def _dev_user(dev: DevServer) -> str:
@@ -175,32 +181,35 @@ def _template_trusted(conn: psycopg.Connection, template: str, key: str) -> bool
 def _load_cached(key: str, template: str, dev: DevServer, label: str) -> DesiredState | None:
     path = _cache_file(key)
     try:
-        with open(path, "rb") as handle:
-            stored = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        text = read_state_file(path)
+        stored = json.loads(text) if text is not None else None
+    except (OSError, ValueError):  # unreadable or damaged (JSON's error is a ValueError): built again
         return None
     if not isinstance(stored, dict) or stored.get("format") != CACHE_FORMAT or stored.get("key") != key:
         return None
+    try:
+        roles, inspection = from_data(stored.get("roles")), from_data(stored.get("inspection"))
+    except Damaged:
+        return None
+    dump = stored.get("dump")
+    if not (isinstance(roles, dict) and all(isinstance(r, Role) for r in roles.values())
+            and isinstance(inspection, Inspection) and isinstance(dump, list)
+            and all(isinstance(line, str) for line in dump)):
+        return None
     # Recently used: eviction keeps the newest files.
     os.utime(path)
-    return DesiredState(key=key, template=template, dev=dev, label=label, roles=stored["roles"],
-                        inspection=stored["inspection"], dump=tuple(stored["dump"]), hit=True)
+    return DesiredState(key=key, template=template, dev=dev, label=label, roles=roles,
+                        inspection=inspection, dump=tuple(dump), hit=True)
 
 
 def _write_cached(state: DesiredState) -> None:
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    inspector = state.inspection.inspector
-    # The inspector keeps its connection; what the diff reads is plain data.
-    for attribute in ("c", "engine"):
-        setattr(inspector, attribute, None)
-    inspector.dialect = "postgresql"  # type: ignore[attr-defined]
-    payload = {"format": CACHE_FORMAT, "key": state.key, "roles": state.roles, "inspection": state.inspection,
-               "dump": list(state.dump)}
-    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+    folder = ensure_dir(cache_dir())
+    payload = {"format": CACHE_FORMAT, "key": state.key, "roles": to_data(state.roles),
+               "inspection": to_data(state.inspection), "dump": list(state.dump)}
+    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=CACHE_SUFFIX)
     try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(payload, out, separators=(",", ":"))
         # Readers see the old file or the whole new one, never a partial write.
         os.replace(tmp, _cache_file(state.key))
     except BaseException:
@@ -226,7 +235,10 @@ def _drop_database(conn: psycopg.Connection, name: str, *, force: bool = False) 
 
 
 def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
-    files = sorted(cache_dir().glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    files = sorted(cache_dir().glob("*" + CACHE_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
+    for leftover in cache_dir().glob("*.pickle"):
+        # The format of earlier versions: never read, only removed (its templates go as orphans below).
+        leftover.unlink(missing_ok=True)
     for path in files[KEEP:]:
         key = path.stem
         if key != keep_key and _drop_database(conn, _template_name(key)):
@@ -235,7 +247,7 @@ def _evict(conn: psycopg.Connection, dev: DevServer, keep_key: str) -> None:
         # A template this state directory made whose file is gone (a clean while the server was
         # down, a lost write) is dropped too; another state directory's (one using this server
         # with --dev-url) is that one's to keep or drop.
-        known = {_template_name(p.stem) for p in cache_dir().glob("*.pickle")}
+        known = {_template_name(p.stem) for p in cache_dir().glob("*" + CACHE_SUFFIX)}
         tag = _state_tag()
         for name, comment in conn.execute(
                 "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE %s",

@@ -41,6 +41,7 @@ from schemactl.conninfo import connect, mask, server_major, with_dbname
 from schemactl.roles import DANGEROUS_ROLES, role_grant_sql
 from schemactl.errors import ConnectionFailed, InputError, SchemactlError
 from schemactl.project import MAJOR_KEY
+from schemactl.statedir import check_dir, ensure_dir, read_state_file
 
 __all__ = [
     "DevServer",
@@ -146,7 +147,8 @@ def _versions_file() -> Path:
 def _known_versions() -> dict[str, int | str]:
     """What installed binaries said about themselves, by file identity: major versions, pg_config's bindir."""
     try:
-        stored = json.loads(_versions_file().read_text())
+        text = read_state_file(_versions_file())
+        stored = json.loads(text) if text is not None else {}
     except (OSError, ValueError):
         return {}
     return {k: v for k, v in stored.items() if isinstance(v, (int, str))} if isinstance(stored, dict) else {}
@@ -154,8 +156,7 @@ def _known_versions() -> dict[str, int | str]:
 
 def _remember_versions(known: dict[str, int | str]) -> None:
     with contextlib.suppress(OSError):
-        folder = state_root()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = ensure_dir(state_root())
         handle, tmp = tempfile.mkstemp(dir=folder, prefix=".binaries-", suffix=".json")
         with os.fdopen(handle, "w") as out:
             json.dump(known, out, indent=1, sort_keys=True)
@@ -224,15 +225,16 @@ def find_binaries(want_major: int | None = None) -> list[Binaries]:
 
 
 def state_root() -> Path:
-    """Where the embedded server's data and the desired-state cache live (SCHEMACTL_HOME)."""
+    """Where the embedded server's data and the desired-state cache live (SCHEMACTL_HOME), checked:
+    refused when another user could write it (see schemactl.statedir)."""
     configured = os.environ.get("SCHEMACTL_HOME")
     if configured:
-        return Path(configured)
+        return check_dir(Path(configured))
     if os.geteuid() == 0:
         # The server runs as an unprivileged user, who cannot enter /root.
-        return Path("/var/tmp/schemactl")
+        return check_dir(Path("/var/tmp/schemactl"))
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "schemactl"
+    return check_dir(Path(cache) / "schemactl")
 
 
 _state_root = state_root  # the name the test fixtures know
@@ -267,7 +269,7 @@ def _usable_bindir(binaries: Binaries, state: Path) -> Path:
     if probe.returncode == 0:
         return binaries.bindir
     install = binaries.bindir.parent
-    copy = state / ("pginstall-" + hashlib.sha1(str(install).encode()).hexdigest()[:10])
+    copy = check_dir(state / ("pginstall-" + hashlib.sha1(str(install).encode()).hexdigest()[:10]))
     if not (copy / "bin" / "postgres").exists():
         shutil.copytree(install, copy, symlinks=True, dirs_exist_ok=True)
         for root, dirs, files in os.walk(copy):
@@ -373,8 +375,7 @@ def _wait_ready(url: str, deadline: float) -> None:
 
 
 def _start_embedded(binaries: Binaries, progress: Progress) -> DevServer:
-    state = state_root()
-    state.mkdir(parents=True, exist_ok=True)
+    state = ensure_dir(state_root())
     if os.geteuid() == 0:
         state.chmod(0o755)
     data = _data_dir(binaries)

@@ -1,6 +1,6 @@
 """schemainspect's objects, re-rendering every catalog name and label through schemactl.quoting.
 
-Module-level classes (not local ones) so an inspection holding them can be pickled.
+Module-level classes (not local ones) so an inspection holding them can be stored (schemactl.stored).
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ __all__ = ["MaintenanceTask", "TaskResult", "TASKS", "run_task", "maintain"]
 
 Progress = Callable[[str], None]
 
+# Where schema/ creates the maintenance functions and their tables.
+SCHEMA = "public"
+
 
 @dataclass(frozen=True)
 class MaintenanceTask:
@@ -54,7 +57,9 @@ class TaskResult:
 def run_task(conn: psycopg.Connection, task: MaintenanceTask, *, retention: str, batch_size: int,
              max_batches: int | None = None, progress: Progress = lambda _: None) -> TaskResult:
     """Call the task's function one batch per transaction until a batch comes back short."""
-    call = sql.SQL("SELECT {}(%s::interval, %s, max_batches => 1)").format(sql.Identifier(task.function))
+    # Schema-qualified: the session's search_path is pinned to pg_catalog (schema/ puts them in public).
+    call = sql.SQL("SELECT {}(%s::pg_catalog.interval, %s, max_batches => 1)").format(
+        sql.Identifier(SCHEMA, task.function))
     rows = batches = 0
     while max_batches is None or batches < max_batches:
         try:
@@ -94,7 +99,7 @@ def maintain(url: str, *, retention: str | None = None, audit_retention: str | N
             results.append(run_task(conn, task, retention=chosen, batch_size=batch_size,
                                     max_batches=max_batches, progress=progress))
         if analyze:
-            tables = sql.SQL(", ").join(sql.Identifier(t) for t in
+            tables = sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in
                                         ("minting_queue", "blockchain_audit_logs", "blockchain_audit_logs_archive"))
             progress("VACUUM (ANALYZE) of the maintained tables")
             try:
