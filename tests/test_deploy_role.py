@@ -210,3 +210,14 @@ def test_apply_runs_the_plan_as_the_deploy_role(project: Project, dev_server) ->
     assert again.returncode == EXIT_ERROR, again.stderr
     assert "pg_execute_server_program" in again.stderr or "permission denied" in again.stderr, again.stderr
     assert not project.marker.exists(), "the plan ran with superuser rights"
+
+
+def test_without_a_deploy_role_a_superuser_is_told(fresh_db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_wallets.sql").write_text("BEGIN;\nCREATE TABLE public.wallets (wallet text);\nCOMMIT;\n")
+    write_manifest(folder)
+    done = subprocess.run([SCHEMACTL, "migrate", "up", "--target", fresh_db, "--migrations-dir", str(folder)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "reached as a superuser and no [tool.schemactl] deploy-role is configured" in done.stderr, done.stderr
