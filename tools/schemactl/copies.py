@@ -68,36 +68,36 @@ WHERE d.defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = %s)
 # follow another's owner (indexes, a table's row type and sequences, array types, extension members)
 # are left out. Unlike REASSIGN OWNED, nothing outside the copy (databases, tablespaces) is touched.
 _GIVE_AWAY = """
-WITH owners AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = ANY(%(owners)s)),
+WITH owners AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = ANY(%(owners)s::pg_catalog.text[])),
 members AS (SELECT objid, classid FROM pg_catalog.pg_depend WHERE deptype = 'e'),
 user_ns AS (SELECT oid FROM pg_catalog.pg_namespace
             WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname !~ '^pg_temp_'
               AND nspname !~ '^pg_toast_temp_')
-SELECT pg_catalog.format('ALTER SCHEMA %%I OWNER TO %%I', n.nspname, %(to)s) FROM pg_catalog.pg_namespace n
+SELECT pg_catalog.format('ALTER SCHEMA %%I OWNER TO %%I', n.nspname, %(to)s::pg_catalog.text) FROM pg_catalog.pg_namespace n
 WHERE n.oid IN (SELECT oid FROM user_ns) AND n.nspowner IN (SELECT oid FROM owners)
 UNION ALL
 SELECT pg_catalog.format('ALTER %%s %%s OWNER TO %%I',
        CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
-                      WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END, c.oid::pg_catalog.regclass, %(to)s)
+                      WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END, c.oid::pg_catalog.regclass, %(to)s::pg_catalog.text)
 FROM pg_catalog.pg_class c
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND c.relnamespace IN (SELECT oid FROM user_ns)
   AND c.relowner IN (SELECT oid FROM owners) AND c.oid NOT IN (SELECT objid FROM members)
   AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
           AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')))
 UNION ALL
-SELECT pg_catalog.format('ALTER ROUTINE %%s OWNER TO %%I', p.oid::pg_catalog.regprocedure, %(to)s)
+SELECT pg_catalog.format('ALTER ROUTINE %%s OWNER TO %%I', p.oid::pg_catalog.regprocedure, %(to)s::pg_catalog.text)
 FROM pg_catalog.pg_proc p
 WHERE p.pronamespace IN (SELECT oid FROM user_ns) AND p.proowner IN (SELECT oid FROM owners)
   AND p.oid NOT IN (SELECT objid FROM members)
 UNION ALL
 SELECT pg_catalog.format('ALTER %%s %%s OWNER TO %%I', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
-       pg_catalog.format_type(t.oid, NULL), %(to)s)
+       pg_catalog.format_type(t.oid, NULL), %(to)s::pg_catalog.text)
 FROM pg_catalog.pg_type t
 WHERE t.typnamespace IN (SELECT oid FROM user_ns) AND t.typowner IN (SELECT oid FROM owners)
   AND t.typtype IN ('b', 'd', 'e', 'r') AND t.typrelid = 0 AND t.oid NOT IN (SELECT objid FROM members)
   AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
 UNION ALL
-SELECT pg_catalog.format('ALTER COLLATION %%I.%%I OWNER TO %%I', cn.nspname, co.collname, %(to)s)
+SELECT pg_catalog.format('ALTER COLLATION %%I.%%I OWNER TO %%I', cn.nspname, co.collname, %(to)s::pg_catalog.text)
 FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 WHERE co.collnamespace IN (SELECT oid FROM user_ns) AND co.collowner IN (SELECT oid FROM owners)
   AND co.oid NOT IN (SELECT objid FROM members)
