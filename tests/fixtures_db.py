@@ -172,6 +172,27 @@ def fresh_db(live_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def deploy_db(live_url: str, schema_source) -> Iterator[str]:
+    """A new empty database as a deployment has it: schema/'s roles made by an administrator, the database
+    owned by memory_owner, so memory_deploy (which `migrate` and `apply` run as) may create in it."""
+    from schemactl.build import ensure_roles  # noqa: PLC0415
+    from schemactl.roles import roles_from_statements  # noqa: PLC0415
+
+    with psycopg.connect(live_url, autocommit=True) as conn:
+        ensure_roles(conn, roles_from_statements(schema_source.statements))
+    for url in _fresh(live_url, "sctest_deploy"):
+        owned_by(url, live_url, "memory_owner")
+        yield url
+
+
+def owned_by(url: str, admin_url: str, owner: str) -> None:
+    """Give the database at url to owner (a deployment's database belongs to the owner role)."""
+    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), sql.Identifier(owner)))
+
+
+@pytest.fixture
 def dev_db(dev_server: DevServer) -> Iterator[str]:
     """A new empty database on the embedded dev server, dropped after the test."""
     yield from _fresh(dev_server.url, "sctest_dev")

@@ -22,7 +22,7 @@ from schemactl.drift import check_drift, drift_document
 from schemactl.identity import KINDS
 
 from drift_schema import assert_valid
-from fixtures_db import SCHEMA_DIR
+from fixtures_db import SCHEMA_DIR, owned_by
 
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
 
@@ -169,7 +169,8 @@ def test_drift_report_formats_and_exit_code(live_copy: str) -> None:
     assert "```sql" in markdown.stdout
 
 
-def test_apply_fixes_drift(live_copy: str) -> None:
+def test_apply_fixes_drift(live_copy: str, live_url: str) -> None:
+    owned_by(live_copy, live_url, "memory_owner")  # apply runs as memory_deploy, which acts as the owner
     with psycopg.connect(live_copy, autocommit=True) as conn:
         conn.execute("DROP INDEX memory_assets_owner_address_created_at_idx")
         conn.execute("COMMENT ON TABLE merkle_trees IS 'edited by hand'")

@@ -18,7 +18,7 @@ from schemactl.project import configured_drift_exclusions
 from schemactl.toolschema import EXPECTED_COLUMNS, tool_schema_drift
 
 from drift_schema import assert_valid
-from fixtures_db import SCHEMA_DIR
+from fixtures_db import SCHEMA_DIR, owned_by
 
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
 MIGRATIONS = SCHEMA_DIR.parent / "generated" / "migrations"
@@ -89,9 +89,15 @@ def test_object_planted_in_tool_schema_is_drift(planted: str, schema_db: str) ->
     assert after.zero, [i.as_dict() for i in after.items]
 
 
-def test_apply_removes_what_was_planted_in_tool_schema(schema_db: str) -> None:
+def test_apply_removes_what_was_planted_in_tool_schema(schema_db: str, live_url: str) -> None:
+    # As in a deployment: the database is the owner role's; the deploy role owns the tool's schema and
+    # plants the function there itself (apply runs as it, and removes it).
+    owned_by(schema_db, live_url, "memory_owner")
     _with_tracking(schema_db)
     with psycopg.connect(schema_db, autocommit=True) as conn:
+        conn.execute("ALTER SCHEMA schemactl OWNER TO memory_deploy")
+        conn.execute("ALTER TABLE schemactl.schema_migrations OWNER TO memory_deploy")
+        conn.execute("SET ROLE memory_deploy")
         conn.execute(PLANTED["security_definer_function"][0])
     applied = subprocess.run([SCHEMACTL, "apply", "--target", schema_db, "--schema-dir", str(SCHEMA_DIR), "-q"],
                              capture_output=True, text=True, timeout=600)
@@ -146,16 +152,17 @@ def test_a_schema_both_declared_and_excluded_is_refused(fresh_db: str, tmp_path:
         check_drift(fresh_db, tmp_path / "schema")
 
 
-def test_database_migrated_up_is_zero_drift(fresh_db: str) -> None:
+def test_database_migrated_up_is_zero_drift(deploy_db: str) -> None:
     """`migrate up` leaves its tracking table in the tool's schema: that is no drift."""
-    up = subprocess.run([SCHEMACTL, "migrate", "up", "--target", fresh_db, "--migrations-dir", str(MIGRATIONS)],
+    up = subprocess.run([SCHEMACTL, "migrate", "up", "--target", deploy_db, "--migrations-dir", str(MIGRATIONS)],
                         capture_output=True, text=True, timeout=600)
     assert up.returncode == 0, up.stderr
-    code, document = _drift_json(fresh_db)
+    code, document = _drift_json(deploy_db)
     assert code == 0, document["items"]
 
 
-def test_baseline_is_refused_while_the_tool_schema_holds_more(schema_db: str) -> None:
+def test_baseline_is_refused_while_the_tool_schema_holds_more(schema_db: str, live_url: str) -> None:
+    owned_by(schema_db, live_url, "memory_owner")  # the tracking rows are written by memory_deploy
     _with_tracking(schema_db)
     with psycopg.connect(schema_db, autocommit=True) as conn:
         conn.execute(PLANTED["security_definer_function"][0])

@@ -553,19 +553,19 @@ def test_reset_without_yes_is_refused_before_connecting(monkeypatch: pytest.Monk
 # --- the checked-in history --------------------------------------------------------------
 
 
-def test_checked_in_history_reaches_schema_and_rolls_back(fresh_db: str, dev_server) -> None:
+def test_checked_in_history_reaches_schema_and_rolls_back(deploy_db: str, dev_server) -> None:
     """generated/migrations replayed with `migrate up` has zero drift against schema/; else regenerate 001."""
     if not (REAL_HISTORY / "001_create_blockchain_tables.sql").exists():
         pytest.fail("generated/migrations/001_create_blockchain_tables.sql is missing: "
                     "run `schemactl migrate new create_blockchain_tables`")
-    initial = dump_schema(fresh_db, dev_server)
-    code, _, err = _cli("migrate", "up", "--target", fresh_db, "--migrations-dir", str(REAL_HISTORY))
+    initial = dump_schema(deploy_db, dev_server)
+    code, _, err = _cli("migrate", "up", "--target", deploy_db, "--migrations-dir", str(REAL_HISTORY))
     assert code == EXIT_OK, err
-    code, out, err = _cli("drift", "-q", "--target", fresh_db, "--schema-dir", str(REPO / "schema"),
+    code, out, err = _cli("drift", "-q", "--target", deploy_db, "--schema-dir", str(REPO / "schema"),
                           "--dev-url", dev_server.url)
     assert code == EXIT_OK, ("generated/migrations is stale against schema/ (regenerate 001 or add a migration)",
                              out)
-    code, _, err = _cli("migrate", "reset", "--yes", "--target", fresh_db, "--migrations-dir", str(REAL_HISTORY))
+    code, _, err = _cli("migrate", "reset", "--yes", "--target", deploy_db, "--migrations-dir", str(REAL_HISTORY))
     assert code == EXIT_OK, err
-    assert _user_objects(fresh_db) == []
-    assert dump_schema(fresh_db, dev_server) == initial
+    assert _user_objects(deploy_db) == []
+    assert dump_schema(deploy_db, dev_server) == initial

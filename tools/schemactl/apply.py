@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +17,17 @@ from schemactl.errors import Refused, SchemactlError
 from schemactl.plan import Change, Plan, destructive_refusal
 from schemactl.project import configured_drift_exclusions
 from schemactl.render import LOCK_TIMEOUT, STATEMENT_TIMEOUT
-from schemactl.schemalock import schema_lock
+from schemactl.privilege import (
+    AdminStep,
+    Deployer,
+    admin_step,
+    adopt_tracking,
+    configured_deploy_role,
+    deployer,
+    prepare_roles,
+    run_admin_step,
+)
+from schemactl.schemalock import ensure_tracking, schema_lock
 from schemactl.validate.gate import load_declarative
 from schemactl.waits import watch_waits
 
@@ -78,15 +89,31 @@ def drop_indexes_built(conn: psycopg.Connection, online_steps: Iterable[object])
 
 def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False,
              allow_destructive: bool = False, progress: Progress = lambda _: None,
-             excluded: tuple[str, ...] = ()) -> Plan:
+             excluded: tuple[str, ...] = (), deploy_role: str | None = None) -> Plan:
     """Bring the live database at target to the desired side, under the schema lock.
 
     excluded: schemas managed elsewhere (drift-exclude-schemas), neither compared nor changed.
+    deploy_role: reached as a superuser, the plan's statements run as this role (see privilege.py); the
+    roles the desired side declares are created first (checked), and the lock is taken as it.
     """
-    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, \
-            watch_waits(target, conn.info.backend_pid, progress) as waits:
+    with connect(target, autocommit=True) as conn, contextlib.ExitStack() as stack:
+        deploy = deployer(target, conn, deploy_role, progress) if not dry_run else Deployer(target, None)
+        if deploy.switching:
+            assert deploy.role is not None
+            prepare_roles(conn, desired.roles)
+            deploy.check_ready(conn)
+            ensure_tracking(conn)
+            adopt_tracking(conn, deploy.role)
+        stack.enter_context(schema_lock(deploy.url(), progress=progress))
         progress(f"holding the schema lock on {mask(target)}")
-        actual = replace(ws.open(target, label="target", declared_roles=desired.roles), excluded=excluded)
+        # What the deploy role owns counts as "whoever applies the schema", as the reading user's own does.
+        owners = (_session_user(conn), deploy.role) if deploy.role is not None else None
+
+        def live() -> Side:
+            side = replace(ws.open(target, label="target", declared_roles=desired.roles), excluded=excluded)
+            return replace(side, default_owner=owners) if owners else side
+
+        actual = live()
         plan = make_plan(ws, actual, desired)
         if plan.destructive and not allow_destructive:
             raise Refused(destructive_refusal(plan, outcome="; nothing was changed"))
@@ -96,20 +123,58 @@ def converge(ws: Workspace, target: str, desired: Side, *, dry_run: bool = False
             # Online steps run after the commit; without a rollback a failed one could not be undone.
             raise SchemactlError(f"the plan has online steps but no verified rollback to undo them if one fails: "
                                  f"{plan.irreversible}")
+        changes, rollback = plan.changes, plan.rollback
+        before: list[tuple[Change, AdminStep]] = []
+        after: list[tuple[Change, AdminStep]] = []
+        session = conn
+        if deploy.switching:
+            deploy.check_can_deploy(conn)
+            changes, before, after = _split_admin(plan.changes)
+            rollback = _split_admin(plan.rollback)[0]
+            _run_admin(conn, before)
+            session = stack.enter_context(deploy.session())
         progress(f"applying {len(plan.changes)} changes")
+        waits = stack.enter_context(watch_waits(target, session.info.backend_pid, progress))
         try:
-            run_changes(conn, plan.changes, plan.rollback)
+            run_changes(session, changes, rollback)
         except psycopg.Error as exc:
             # After a lock timeout, say whose lock it was (the watch saw it while the statement waited).
             blocked = f" ({waits.last})" if isinstance(exc, psycopg.errors.LockNotAvailable) and waits.last else ""
             raise SchemactlError(f"apply failed, nothing was changed: {' '.join(str(exc).split())}{blocked}") from None
-        after = zero_drift(ws, replace(ws.open(target, label="target", declared_roles=desired.roles),
-                                       excluded=excluded), desired)
-        if not after.zero:
-            remaining = [c.object for c in after.changes] + [f"{t.kind} {t.name}" for t in after.tool_schema]
-            remaining += list(after.dump_lines[:3])
+        _run_admin(conn, after)
+        result = zero_drift(ws, live(), desired)
+        if not result.zero:
+            remaining = [c.object for c in result.changes] + [f"{t.kind} {t.name}" for t in result.tool_schema]
+            remaining += list(result.dump_lines[:3])
             raise SchemactlError("applied, but drift remains: " + "; ".join(remaining))
         return plan
+
+
+def _session_user(conn: psycopg.Connection) -> str:
+    return conn.execute("SELECT session_user").fetchone()[0]
+
+
+def _split_admin(changes: tuple[Change, ...]) -> tuple[tuple[Change, ...], list[tuple[Change, AdminStep]],
+                                                         list[tuple[Change, AdminStep]]]:
+    """The changes the deploy role runs, and the role / database-privilege ones the tool runs before and after."""
+    rest: list[Change] = []
+    before: list[tuple[Change, AdminStep]] = []
+    after: list[tuple[Change, AdminStep]] = []
+    for change in changes:
+        found = admin_step(change.sql) if change.transactional else None
+        if found is None:
+            rest.append(change)
+        else:
+            (after if found.after else before).append((change, found))
+    return tuple(rest), before, after
+
+
+def _run_admin(conn: psycopg.Connection, steps: list[tuple[Change, AdminStep]]) -> None:
+    if not steps:
+        return
+    with conn.transaction():
+        for change, step in steps:
+            run_admin_step(conn, step, change.object)
 
 
 def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, dry_run: bool = False,
@@ -122,5 +187,5 @@ def apply_schema(target: str, schema_dir: Path, *, dev_url: str | None = None, d
         ws.dev(major)
         desired = ws.open(str(schema_dir), label="desired", want_major=major)
         plan = converge(ws, target, desired, dry_run=dry_run, allow_destructive=allow_destructive,
-                        progress=progress, excluded=excluded)
+                        progress=progress, excluded=excluded, deploy_role=configured_deploy_role(schema_dir))
         return ApplyOutcome(plan=plan)

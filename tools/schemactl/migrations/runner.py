@@ -28,7 +28,8 @@ from schemactl.conninfo import connect, mask
 from schemactl.errors import InputError, Refused, SchemactlError
 from schemactl.migrations.history import Migration, load_history, replay, require_manifest
 from schemactl.migrations.manifest import verify_manifest
-from schemactl.migrations.script import Record, Script, parse_script, run_script, server_message
+from schemactl.migrations.script import Record, Script, parse_script, run_script, server_message, split_admin
+from schemactl.privilege import Deployer, adopt_tracking, configured_deploy_role, deployer, run_admin_step
 from schemactl.schemalock import TRACKING_RELATION, TRACKING_SCHEMA, TRACKING_TABLE, ensure_tracking, schema_lock
 
 if TYPE_CHECKING:
@@ -163,13 +164,78 @@ def _tracking_delete(migration: Migration) -> Record:
     return record
 
 
+class _Runner:
+    """Runs files on a target: as the target's user, or (reached as a superuser) as the deploy role, with the
+    role and database-privilege statements the tool wrote run in the superuser's session around them."""
+
+    def __init__(self, admin: psycopg.Connection, deploy: Deployer, stack: contextlib.ExitStack) -> None:
+        self.admin = admin
+        self.deploy = deploy
+        self._stack = stack
+        self._session: psycopg.Connection | None = None
+
+    def prepare(self, scripts: Iterable[Script]) -> None:
+        """Before the schema lock: the role steps that let the deploy role exist and work, and the tracking
+        table as its own (the lock is taken in its session, on its table)."""
+        if not self.deploy.switching:
+            return
+        for script in scripts:
+            self._admin_steps(script, split_admin(script)[0])
+        self.deploy.check_ready(self.admin)
+        assert self.deploy.role is not None
+        ensure_tracking(self.admin)
+        adopt_tracking(self.admin, self.deploy.role)
+
+    def session(self) -> psycopg.Connection:
+        """The session that runs the files' statements and writes the tracking rows."""
+        if not self.deploy.switching:
+            return self.admin
+        if self._session is None or self._session.closed:
+            self.deploy.check_can_deploy(self.admin)
+            self._session = self._stack.enter_context(self.deploy.session())
+        return self._session
+
+    def _admin_steps(self, script: Script, steps: list) -> None:
+        if steps:
+            with self.admin.transaction():
+                for step, found in steps:
+                    run_admin_step(self.admin, found, script.where(step))
+
+    def run(self, script: Script, *, record: Record | None = None, undo: Script | None = None) -> None:
+        if not self.deploy.switching:
+            run_script(self.admin, script, record=record, undo=undo)
+            return
+        before, rest, after = split_admin(script)
+        self._admin_steps(script, before)
+        run_script(self.session(), rest, record=record, undo=split_admin(undo)[1] if undo else None)
+        self._admin_steps(script, after)
+
+
+@contextlib.contextmanager
+def _locked(target: str, migrations_dir: Path, progress: Progress,
+            scripts: Callable[[psycopg.Connection], Iterable[Script]]) -> Iterator[tuple[psycopg.Connection, _Runner]]:
+    """A session of target's user and the runner, under the schema lock (taken by whoever runs the files).
+
+    scripts: the files that may run, read before the lock, whose role steps are prepared first.
+    """
+    with connect(target, autocommit=True) as conn, _database_errors(target), contextlib.ExitStack() as stack:
+        runner = _Runner(conn, deployer(target, conn, configured_deploy_role(migrations_dir), progress), stack)
+        runner.prepare(scripts(conn))
+        with schema_lock(runner.deploy.url(), progress=progress):
+            yield conn, runner
+
+
 def migrate_up(target: str, migrations_dir: Path, *, progress: Progress = _quiet) -> list[tuple[Migration, int]]:
     """Apply every pending migration in order, under the schema lock; (migration, ms) applied."""
     history = load_history(migrations_dir)
     require_manifest(migrations_dir)
     scripts = {m.version: parse_script(m.path) for m in history}
     done: list[tuple[Migration, int]] = []
-    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, _database_errors(target):
+    def pending_scripts(conn: psycopg.Connection) -> list[Script]:
+        applied = _applied(conn)
+        return [scripts[m.version] for m in history if m.version not in applied]
+
+    with _locked(target, migrations_dir, progress, pending_scripts) as (conn, runner):
         applied = _applied(conn)
         entries = _entries(history, applied)
         refuse_inconsistent(migrations_dir, entries)
@@ -183,7 +249,7 @@ def migrate_up(target: str, migrations_dir: Path, *, progress: Progress = _quiet
             progress(f"applying {migration.stem}")
             started = time.monotonic()
             undo = parse_script(migration.rollback_path) if migration.rollback_path else None
-            run_script(conn, scripts[migration.version], record=_tracking_insert(migration, started), undo=undo)
+            runner.run(scripts[migration.version], record=_tracking_insert(migration, started), undo=undo)
             elapsed = int((time.monotonic() - started) * 1000)
             progress(f"applied {migration.stem} in {elapsed} ms")
             done.append((migration, elapsed))
@@ -216,9 +282,10 @@ def data_at_risk(conn: psycopg.Connection, scripts: Iterable[Script]) -> list[st
                 continue
             seen.add((schema, table, column))
             relation = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL",
-                                  (relation.as_string(conn),)).fetchone()[0]
-            if not exists:
+            # Only tables are counted: reading a view would run whatever it calls, with this session's rights.
+            row = conn.execute("SELECT c.relkind IN ('r', 'p') FROM pg_class c WHERE c.oid = to_regclass(%s)",
+                               (relation.as_string(conn),)).fetchone()
+            if not (row and row[0]):
                 continue
             if column is None:
                 count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(relation)).fetchone()[0]
@@ -242,7 +309,15 @@ def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migrati
     history = load_history(migrations_dir)
     require_manifest(migrations_dir)
     done: list[Migration] = []
-    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, _database_errors(target):
+    def chosen_scripts(conn: psycopg.Connection) -> list[Script]:
+        applied = _applied(conn)
+        try:
+            picked = choose([m for m in reversed(history) if m.version in applied])
+        except SchemactlError:
+            return []  # said again under the lock
+        return [parse_script(m.rollback_path) for m in picked if m.rollback_path]
+
+    with _locked(target, migrations_dir, progress, chosen_scripts) as (conn, runner):
         applied = _applied(conn)
         entries = _entries(history, applied)
         refuse_inconsistent(migrations_dir, entries)
@@ -261,7 +336,7 @@ def _roll_back(target: str, migrations_dir: Path, choose: Callable[[list[Migrati
         for migration in chosen:
             progress(f"rolling back {migration.stem}")
             assert migration.rollback_path is not None
-            run_script(conn, parse_script(migration.rollback_path), record=_tracking_delete(migration),
+            runner.run(parse_script(migration.rollback_path), record=_tracking_delete(migration),
                        undo=parse_script(migration.path))
             progress(f"rolled back {migration.stem}")
             done.append(migration)
@@ -316,7 +391,7 @@ def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: 
         chosen = history[:matching[0] + 1]
     if not chosen:
         raise InputError(f"{migrations_dir} holds no migrations to record")
-    with schema_lock(target, progress=progress), connect(target, autocommit=True) as conn, _database_errors(target):
+    with _locked(target, migrations_dir, progress, lambda _: ()) as (conn, runner):
         applied = _applied(conn)
         if applied:
             raise Refused(f"{mask(target)} already records {len(applied)} applied migrations (newest "
@@ -336,9 +411,11 @@ def migrate_baseline(ws: Workspace, target: str, migrations_dir: Path, through: 
             raise Refused(f"{mask(target)} does not match the history through {chosen[-1].stem}, so it "
                           f"cannot be recorded as applied: to match it, {shown}. Nothing was recorded; "
                           "`schemactl drift` shows the differences in full")
-        with conn.transaction():
+        # The rows are written by whoever runs migrations (a trigger on the table runs with its rights).
+        session = runner.session()
+        with session.transaction():
             for migration in chosen:
-                conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) "
-                                     "VALUES (%s, %s, %s, 0)").format(_TABLE),
-                             (migration.version, migration.name, migration.checksum))
+                session.execute(sql.SQL("INSERT INTO {} (version, name, checksum, duration_ms) "
+                                        "VALUES (%s, %s, %s, 0)").format(_TABLE),
+                                (migration.version, migration.name, migration.checksum))
     return chosen

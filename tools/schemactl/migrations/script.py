@@ -19,6 +19,7 @@ How a file runs (render.script writes this shape; hand-written files may drop th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +30,12 @@ from pglast.enums import TransactionStmtKind
 from pglast.parser import ParseError
 
 from schemactl.conninfo import AUTHORING_SESSION_SEARCH_PATH, mask
+from schemactl.privilege import AdminStep, admin_step
 from schemactl.errors import InputError, SchemactlError
 from schemactl.validate.gate import require_contained
 
-__all__ = ["Step", "Script", "MigrationFailed", "Record", "parse_script", "run_script", "server_message"]
+__all__ = ["Step", "Script", "MigrationFailed", "Record", "parse_script", "run_script", "server_message",
+           "split_admin"]
 
 
 class MigrationFailed(SchemactlError):
@@ -121,6 +124,20 @@ def parse_script(path: Path) -> Script:
 
 Record = Callable[[psycopg.Connection], None]
 Execute = Callable[[psycopg.Connection, Step], None]
+
+
+def split_admin(script: Script) -> tuple[list[tuple[Step, AdminStep]], Script, list[tuple[Step, AdminStep]]]:
+    """The role and database-privilege statements the tool wrote (to run before and after), and the rest."""
+    before: list[tuple[Step, AdminStep]] = []
+    after: list[tuple[Step, AdminStep]] = []
+    rest: list[Step] = []
+    for step in script.transactional:
+        found = admin_step(step.sql)
+        if found is None:
+            rest.append(step)
+        else:
+            (after if found.after else before).append((step, found))
+    return before, dataclasses.replace(script, transactional=tuple(rest)), after
 
 
 def server_message(exc: psycopg.Error) -> str:
