@@ -105,7 +105,7 @@ def _watch_locks(url: str, runner: subprocess.Popen[str]) -> list[tuple[str, lis
     return samples
 
 
-def test_add_a_column_and_an_index_end_to_end(tmp_path: Path, fresh_db: str, dev_server) -> None:
+def test_add_a_column_and_an_index_end_to_end(tmp_path: Path, deploy_db: str, dev_server) -> None:
     """README's migration row: the new migration passes lint and generate --check, and deploys online."""
     project = _project(tmp_path)
     _edit(project, "    updated_at timestamptz NOT NULL DEFAULT now(),\n",
@@ -126,13 +126,13 @@ def test_add_a_column_and_an_index_end_to_end(tmp_path: Path, fresh_db: str, dev
 
     # Deploy: 001 as released, rows arrive, then the new migration.
     history = str(project / "generated/migrations")
-    code, _, err = _cli("migrate", "up", "--target", fresh_db, "--migrations-dir", str(REPO / "generated/migrations"))
+    code, _, err = _cli("migrate", "up", "--target", deploy_db, "--migrations-dir", str(REPO / "generated/migrations"))
     assert code == EXIT_OK, err
-    _load_assets(fresh_db)
+    _load_assets(deploy_db)
     runner = subprocess.Popen(
-        [str(Path(sys.executable).with_name("schemactl")), "migrate", "up", "--target", fresh_db,
+        [str(Path(sys.executable).with_name("schemactl")), "migrate", "up", "--target", deploy_db,
          "--migrations-dir", history], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    samples = _watch_locks(fresh_db, runner)
+    samples = _watch_locks(deploy_db, runner)
     out, err = runner.communicate()
     assert runner.returncode == EXIT_OK, err
     assert "applied 002_add_collection" in out
@@ -141,21 +141,21 @@ def test_add_a_column_and_an_index_end_to_end(tmp_path: Path, fresh_db: str, dev
     for phase, modes in builds:
         assert "AccessExclusiveLock" not in modes, (phase, modes)
         assert "ShareUpdateExclusiveLock" in modes, (phase, modes)
-    with psycopg.connect(fresh_db) as conn:
+    with psycopg.connect(deploy_db) as conn:
         valid = conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = "
                              "'public.memory_assets_collection_address_idx'::regclass").fetchone()[0]
     assert valid
 
-    code, out, err = _cli("drift", "-q", "--target", fresh_db, "--schema-dir", str(project / "schema"),
+    code, out, err = _cli("drift", "-q", "--target", deploy_db, "--schema-dir", str(project / "schema"),
                           "--dev-url", dev_server.url)
     assert code == EXIT_OK, out
     # Rolling back drops a column that holds no value: no confirmation needed.
-    code, out, err = _cli("migrate", "down", "--target", fresh_db, "--migrations-dir", history)
+    code, out, err = _cli("migrate", "down", "--target", deploy_db, "--migrations-dir", history)
     assert code == EXIT_OK, err
-    code, out, err = _cli("drift", "-q", "--target", fresh_db, "--schema-dir", str(REPO / "schema"),
+    code, out, err = _cli("drift", "-q", "--target", deploy_db, "--schema-dir", str(REPO / "schema"),
                           "--dev-url", dev_server.url)
     assert code == EXIT_OK, out
-    with psycopg.connect(fresh_db) as conn:
+    with psycopg.connect(deploy_db) as conn:
         assert conn.execute("SELECT count(*) FROM memory_assets").fetchone()[0] == BULK_ROWS
 
 

@@ -220,7 +220,8 @@ def _locked(target: str, migrations_dir: Path, progress: Progress,
     """
     with connect(target, autocommit=True) as conn, _database_errors(target), contextlib.ExitStack() as stack:
         runner = _Runner(conn, deployer(target, conn, configured_deploy_role(migrations_dir), progress), stack)
-        runner.prepare(scripts(conn))
+        if runner.deploy.switching:
+            runner.prepare(scripts(conn))
         with schema_lock(runner.deploy.url(), progress=progress):
             yield conn, runner
 
