@@ -6,20 +6,18 @@ Vectors: `matview` (a function in schema/ or a migration that runs `COPY ... TO 
 materialized view), `doblock` (a migration's DO block running it), `searchpath` (overloads of every
 function the catalog queries call, planted in the target), `comments` (three table comments that break out
 of a literal if SQL text is edited), `secdef` (a SECURITY DEFINER function running it, planted in the
-target's `schemactl` schema), `markdown` (hostile Markdown in schema/ and target comments and names).
+target's `schemactl` schema; for `migrate up`, by the deploy role, which owns that schema, with a trigger on
+the tracking table that calls it), `markdown` (hostile Markdown in schema/ and target comments and names).
 
 Pairs that are not applicable:
 
 | entry point | vector | why |
 | --- | --- | --- |
-| validate --build, diff from files, migrate new, generate | searchpath, comments, secdef | they read no target |
-| validate --build, diff from URL, drift, fleet drift, apply (--dry-run), restore | doblock | they run no migration file |
-| validate --build, apply --dry-run, migrate new, migrate up | markdown | they print no Markdown (SQL or plain lines); `generate`'s ERD is Markdown and is checked |
-| apply | markdown | it prints no report, only progress |
-| migrate new | searchpath, comments, secdef | it replays files on the dev server and reads no target |
-| migrate up | comments | it copies no target: the comments are never read as SQL |
-| migrate up | secdef | it uses only its tracking table (drift, which reports the function, is the check) |
-| restore | searchpath, secdef, markdown | pg_restore runs as the owner role, which may run no program, and prints no report; what it restores is covered by `matview` and `comments` |
+| validate --build, diff from files, migrate new, generate | searchpath, comments, secdef | read no target |
+| all but diff from files, migrate new / up, generate | doblock | run no migration file |
+| validate --build, apply (--dry-run), migrate new / up | markdown | print SQL or plain lines only |
+| migrate up | comments | copies no target, so never reads them as SQL |
+| restore | searchpath, secdef, markdown | pg_restore runs as the owner role and prints no report |
 
 Fleet drift reports a target's error as that target's row of the report on stdout, not on stderr.
 `restore` is `make restore NEW_DB=...` of a `make backup`: its stderr carries pg_restore's own lines before
@@ -211,8 +209,7 @@ def _hostile_target(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def planted_target(live_url: str) -> Iterator[tuple[str, Path]]:
-    """A target with the desired table and overloads of every called function in public and the user's
-    schema, each running the payload; shared by the entry points that only read it."""
+    """A target with the desired table and the payload's overloads in public and the user's schema."""
     folder = Path(tempfile.mkdtemp(prefix="sctest-trust-", dir="/tmp"))
     folder.chmod(0o777)
     marker = folder / "ran"
@@ -533,6 +530,24 @@ def _(ctx: Ctx) -> Outcome:
     return ran, EXIT_OK, None
 
 
+@case("migrate_up", "secdef")
+def _(ctx: Ctx) -> Outcome:
+    found = _deploy(ctx)
+    assert _up(found, ("001_ledger.sql", "BEGIN;\nCREATE TABLE public.ledger (entry_id integer);\nCOMMIT;\n")).code == 0
+    # The deploy role owns the tool's schema: the rows the runner writes there fire what it planted.
+    with psycopg.connect(found.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(found.role)))
+        conn.execute(SECDEF.format(payload=_literal(_copy_program(ctx.marker))))
+        conn.execute("CREATE FUNCTION schemactl.on_record() RETURNS trigger LANGUAGE plpgsql AS "
+                     "$f$ BEGIN PERFORM schemactl.peek(); RETURN NEW; END $f$")
+        conn.execute("CREATE TRIGGER on_record BEFORE INSERT ON schemactl.schema_migrations "
+                     "FOR EACH ROW EXECUTE FUNCTION schemactl.on_record()")
+    ran = _up(found, ("002_audit.sql", "BEGIN;\nCREATE TABLE public.audit (entry_id integer);\nCOMMIT;\n"))
+    with psycopg.connect(found.url) as conn:
+        assert conn.execute("SELECT to_regclass('public.audit')").fetchone()[0] is None, "nothing is applied"
+    return ran, EXIT_ERROR, REFUSED_PROGRAM
+
+
 def _generate(ctx: Ctx, schema: Path) -> Ran:
     return _cli("generate", "--schema-dir", str(schema), "--out", str(ctx.tmp / "generated"))
 
@@ -639,8 +654,7 @@ def test_entry_point_against_vector(pair: str, marker_dir: Path, tmp_path: Path,
 
 
 def test_the_payload_runs_for_a_superuser(marker_dir: Path, live_url: str, dev_server) -> None:
-    """The control: on either server, the payload the matrix plants does leave its marker when a superuser
-    runs it, so a marker left absent means the tool kept it from running."""
+    """The control: run by a superuser, on either server, the payload does leave its marker."""
     for number, url in enumerate((live_url, dev_server.url)):
         marker = marker_dir / f"control-{number}"
         with psycopg.connect(url, autocommit=True) as conn:
