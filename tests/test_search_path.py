@@ -192,3 +192,17 @@ def test_no_planted_overload_runs_when_the_tool_reads_the_database(planted: tupl
             said = result.stdout + result.stderr
             assert result.returncode == EXIT_ERROR and "operator " in said, (name, said[-2000:])
     assert not marker.exists(), "a planted overload ran: " + ", ".join(runs)
+
+
+def test_generated_scripts_resolve_built_ins_in_pg_catalog_alone() -> None:
+    """Every script the tool writes empties search_path first (as pg_dump does), whatever the target's is."""
+    from schemactl.plan import Change  # noqa: PLC0415
+    from schemactl.render import script  # noqa: PLC0415
+
+    change = Change(sql='create table "public"."t" ("id" integer)', object="table public.t", action="create")
+    rendered = script([change], title="t")
+    settings = [line for line in rendered.splitlines() if line.startswith("SET ")]
+    assert settings[0] == "SET search_path = '';", settings
+    committed = (Path(__file__).resolve().parent.parent / "generated" / "migrations" /
+                 "001_create_blockchain_tables.sql").read_text()
+    assert "\nSET search_path = '';\n" in committed
