@@ -114,6 +114,15 @@ def test_pull_request_job_checks_what_ci_checks(workflow: dict) -> None:
     assert all(u.get("if") == "always()" for u in uploads)
 
 
+def test_every_job_caches_pip_downloads_keyed_on_the_pins(workflow: dict) -> None:
+    for name, job in workflow["jobs"].items():
+        setups = [step for step in job["steps"] if str(step.get("uses", "")).startswith("actions/setup-python@")]
+        assert setups, f"{name}: no setup-python step"
+        for step in setups:
+            assert step["with"].get("cache") == "pip", (name, step)
+            assert step["with"].get("cache-dependency-path") == "pyproject.toml", (name, step)
+
+
 def test_dev_server_service_is_the_deployed_major(workflow: dict) -> None:
     major = configured_major(REPO)
     for job in workflow["jobs"].values():
