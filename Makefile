@@ -50,8 +50,11 @@ test-fast: $(SCHEMACTL) ## the tests that need no PostgreSQL server (parsing, va
 validate: $(SCHEMACTL) ## check schema/ offline (pglast rules)
 	$(SCHEMACTL) validate --schema-dir $(SCHEMA_DIR)
 
+# A printed plan is the answer, changes or none: exit 0. schemactl's own 1 ("changes found") is for
+# scripts and CI, which call it directly; errors (2) and refusals (3) still fail.
 diff: $(SCHEMACTL) ## plan FROM -> TO (default: migration history -> schema/) as Markdown
-	$(SCHEMACTL) diff $(if $(FROM),--from $(FROM),--from-history) --to $(TO) --format $(FORMAT)
+	@$(SCHEMACTL) diff $(if $(FROM),--from $(FROM),--from-history) --to $(TO) --format $(FORMAT); \
+	code=$$?; if [ $$code -gt 1 ]; then exit $$code; fi
 
 drift: $(SCHEMACTL) ## compare the target (DATABASE_URL or DB_*) with schema/
 	$(SCHEMACTL) drift --schema-dir $(SCHEMA_DIR)

@@ -253,3 +253,24 @@ def test_hooks_pass_on_the_repository_and_fail_on_a_bad_file(hooks: list[dict], 
     done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=300)
     assert done.returncode != EXIT_OK
     assert "zz_unsafe.sql:1" in done.stdout + done.stderr
+
+
+def _make_diff(tmp_path: Path, before: str, after: str, dev_url: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "a.sql").write_text(before)
+    (tmp_path / "b.sql").write_text(after)
+    env = {**os.environ, "SCHEMACTL_DEV_URL": dev_url}
+    return subprocess.run(["make", "-s", "-C", str(REPO), "diff", f"FROM={tmp_path / 'a.sql'}",
+                           f"TO={tmp_path / 'b.sql'}", "FORMAT=sql"], capture_output=True, text=True, env=env,
+                          timeout=300, stdin=subprocess.DEVNULL)
+
+
+def test_make_diff_exits_0_when_it_printed_a_plan_and_fails_on_errors(tmp_path: Path, dev_server: DevServer) -> None:
+    table = "CREATE TABLE wallets (wallet_address text PRIMARY KEY);\n"
+    changed = _make_diff(tmp_path, table, table + "CREATE INDEX wallets_idx ON wallets (wallet_address);\n",
+                         dev_server.url)
+    assert changed.returncode == 0, changed.stderr
+    assert "create index" in changed.stdout.lower() and "Error" not in changed.stderr
+    same = _make_diff(tmp_path, table, table, dev_server.url)
+    assert same.returncode == 0 and "no changes" in same.stdout, same.stderr
+    broken = _make_diff(tmp_path, table, "CREATE TABLE (;\n", dev_server.url)
+    assert broken.returncode != 0 and "b.sql" in broken.stderr, broken.stderr
