@@ -193,6 +193,22 @@ def owned_by(url: str, admin_url: str, owner: str) -> None:
 
 
 @pytest.fixture
+def marker_dir() -> Iterator[Path]:
+    """A world-writable folder of the test's own: a payload run by the server's OS user (COPY ... TO
+    PROGRAM) would leave its marker here."""
+    folder = Path(tempfile.mkdtemp(prefix="sctest-marker-", dir="/tmp"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def marker(marker_dir: Path) -> Path:
+    """A path in marker_dir that a payload would create."""
+    return marker_dir / "marker"
+
+
+@pytest.fixture
 def dev_db(dev_server: DevServer) -> Iterator[str]:
     """A new empty database on the embedded dev server, dropped after the test."""
     yield from _fresh(dev_server.url, "sctest_dev")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -28,14 +26,6 @@ def _cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     return run(parse_args(list(argv)), out, err), out.getvalue(), err.getvalue()
 
-
-@pytest.fixture
-def marker_dir() -> Iterator[Path]:
-    """A world-writable directory: a payload run by the server's OS user would leave its marker here."""
-    folder = Path(tempfile.mkdtemp(prefix="sctest-builder-", dir="/tmp"))
-    folder.chmod(0o777)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _payload(marker: Path) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import os
 import secrets
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,14 +36,6 @@ def _cli(*argv: str) -> tuple[int, str, str]:
     code = run(parse_args(list(argv)), out, err)
     return code, out.getvalue(), err.getvalue()
 
-
-@pytest.fixture
-def marker() -> Iterator[Path]:
-    """A path the database server's OS user could create: COPY ... PROGRAM 'touch it' would."""
-    folder = Path(tempfile.mkdtemp(prefix="schemactl-copies-", dir="/tmp"))
-    folder.chmod(0o777)
-    yield folder / "marker"
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

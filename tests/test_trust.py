@@ -625,14 +625,6 @@ def _(ctx: Ctx) -> Outcome:
     return ran, EXIT_OK, None
 
 
-@pytest.fixture
-def marker_dir() -> Iterator[Path]:
-    """A world-writable folder of the test's own: a payload run by the server's OS user leaves its marker here."""
-    folder = Path(tempfile.mkdtemp(prefix="sctest-trust-", dir="/tmp"))
-    folder.chmod(0o777)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
 
 @pytest.mark.parametrize("pair", sorted(CASES))
 def test_entry_point_against_vector(pair: str, marker_dir: Path, tmp_path: Path, dev_server, live_url: str,

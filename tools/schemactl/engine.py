@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 
 from schemactl.build import build_source, execute_as_author
-from schemactl.catalog import DEFAULT_OWNER, MANAGED_EXCLUDED_SCHEMAS, QUERIES, snapshot
+from schemactl.catalog import MANAGED_EXCLUDED_SCHEMAS, QUERIES
 from schemactl.database_privileges import current_database_entry_sql
 from schemactl.conninfo import child_environment, connect, dbname_of, mask, server_major, with_dbname
 from schemactl.copies import client_tool, copy_live

@@ -30,7 +30,7 @@ from schemactl.migrations.history import Migration, load_history, replay, requir
 from schemactl.migrations.manifest import verify_manifest
 from schemactl.migrations.script import Record, Script, parse_script, run_script, server_message, split_admin
 from schemactl.privilege import Deployer, adopt_tracking, configured_deploy_role, deployer, run_admin_step
-from schemactl.schemalock import TRACKING_RELATION, TRACKING_SCHEMA, TRACKING_TABLE, ensure_tracking, schema_lock
+from schemactl.schemalock import TRACKING_RELATION, TRACKING_TABLE, ensure_tracking, schema_lock
 
 if TYPE_CHECKING:
     from schemactl.engine import Workspace
